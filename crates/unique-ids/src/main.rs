@@ -1,2 +1,109 @@
-//! Placeholder.
-fn main() {}
+//! Challenge 2, unique-ids: hand out IDs that are unique across every node,
+//! without talking to any other node.
+//!
+//! An ID is `"<node id>-<boot id>-<counter>"`:
+//! - the node id (`n1`) separates nodes: Maelstrom gives every node a distinct one;
+//! - the boot id, 64 random bits drawn from the OS when the process starts,
+//!   separates two lives of the same node id: if `n1` restarts, its counter
+//!   starts again at 0, but under a new boot id (two boots collide with
+//!   probability 2⁻⁶⁴);
+//! - the counter separates IDs within one life.
+//!
+//! No coordination means no messages between nodes, so a partition cannot make
+//! a `generate` wait or fail: the workload passes with `--availability total`
+//! under `--nemesis partition` (maelstrom-spec §7, challenge 2). IDs are strings,
+//! so the checker can compare any two of them (maelstrom-spec §3.2).
+//!
+//! Left out: IDs are not ordered by time (a snowflake-style layout would be),
+//! because the workload asks only for uniqueness.
+
+use protocol::{Context, Init, Message, Node};
+use serde::{Deserialize, Serialize};
+
+/// The messages of the unique-ids workload (maelstrom-spec §3.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Payload {
+    Generate,
+    GenerateOk { id: String },
+}
+
+#[derive(Debug)]
+struct UniqueIdsNode {
+    node_id: String,
+    boot_id: u64,
+    /// IDs handed out in this life of the process.
+    generated_count: u64,
+}
+
+impl UniqueIdsNode {
+    fn new(node_id: &str, boot_id: u64) -> UniqueIdsNode {
+        UniqueIdsNode {
+            node_id: node_id.to_string(),
+            boot_id,
+            generated_count: 0,
+        }
+    }
+
+    fn next_id(&mut self) -> String {
+        let id = format!(
+            "{}-{:016x}-{}",
+            self.node_id, self.boot_id, self.generated_count
+        );
+        self.generated_count += 1;
+        id
+    }
+}
+
+impl Node for UniqueIdsNode {
+    type Payload = Payload;
+    type Tick = ();
+
+    fn from_init(init: &Init, _ctx: &mut Context<()>) -> UniqueIdsNode {
+        UniqueIdsNode::new(&init.node_id, rand::random())
+    }
+
+    fn on_message(&mut self, request: Message<Payload>, ctx: &mut Context<()>) {
+        match request.body.payload {
+            Payload::Generate => {
+                let id = self.next_id();
+                ctx.reply(&request, Payload::GenerateOk { id });
+            }
+            Payload::GenerateOk { .. } => {}
+        }
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    protocol::run_stdio::<UniqueIdsNode>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_from_different_nodes_and_different_boots_never_collide() {
+        let mut seen = BTreeSet::new();
+        for node_id in ["n0", "n1", "n2"] {
+            // Two lives of each node with different boot ids: a restart.
+            for boot_id in [1, 2] {
+                let mut node = UniqueIdsNode::new(node_id, boot_id);
+                for _ in 0..1000 {
+                    assert!(seen.insert(node.next_id()), "duplicate id");
+                }
+            }
+        }
+        assert_eq!(seen.len(), 6000);
+    }
+
+    #[test]
+    fn a_node_id_that_is_a_prefix_of_another_cannot_collide_with_it() {
+        // "n1" + "-..." vs "n11" + "-...": the separator keeps them apart.
+        let mut short = UniqueIdsNode::new("n1", 0x1);
+        let mut long = UniqueIdsNode::new("n11", 0x1);
+        let short_ids: BTreeSet<_> = (0..100).map(|_| short.next_id()).collect();
+        assert!((0..100).all(|_| !short_ids.contains(&long.next_id())));
+    }
+}
