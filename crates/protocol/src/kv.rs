@@ -161,17 +161,9 @@ fn unexpected<V>(expected: &str, got: &KvReply<V>) -> Error {
 }
 
 /// `lin-tso`: a linearizable source of increasing timestamps.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Tso {
     options: RpcOptions,
-}
-
-impl Default for Tso {
-    fn default() -> Tso {
-        Tso {
-            options: RpcOptions::default(),
-        }
-    }
 }
 
 #[derive(Serialize, Deserialize)]
