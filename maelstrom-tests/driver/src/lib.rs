@@ -1,0 +1,120 @@
+//! `maelstrom-driver`: run the bundled harness from a challenge's tests.
+//!
+//! A challenge's integration test knows its own binary (`env!("CARGO_BIN_EXE_broadcast")`)
+//! but Cargo gives it no path to another package's binary, so this crate builds
+//! the harness once per test process (`cargo build -p maelstrom-tests`, in the
+//! same target directory and profile, which Cargo allows from inside a test)
+//! and runs it exactly as a person would: `maelstrom-tests test -w ... --bin ...`.
+//! Each run gets its own store directory, so tests can run in parallel, and the
+//! test reads the verdict and figures from the run's `results.json`.
+//!
+//! Left out: nothing is parsed from the console; `results.json` is the contract.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// One finished harness run.
+#[derive(Debug)]
+pub struct Run {
+    /// The harness's exit code: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 crash.
+    pub exit_code: i32,
+    /// What the harness printed (stdout and stderr, in that order).
+    pub output: String,
+    /// The run's directory (`<store>/latest` resolved), if the run got that far.
+    pub run_dir: Option<PathBuf>,
+    /// `results.json`, if it was written.
+    pub results: Option<Value>,
+}
+
+impl Run {
+    /// A figure from `results.json` by key path, e.g. `["net", "servers", "msgs-per-op"]`.
+    pub fn figure(&self, path: &[&str]) -> Option<&Value> {
+        let mut value = self.results.as_ref()?;
+        for key in path {
+            value = value.get(key)?;
+        }
+        Some(value)
+    }
+
+    /// Panics with the harness's output unless the run was valid (exit 0).
+    pub fn assert_valid(&self) {
+        assert_eq!(self.exit_code, 0, "expected a valid run; harness output:\n{}", self.output);
+    }
+}
+
+/// The harness binary, built on first use.
+pub fn harness_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(build_harness)
+}
+
+fn build_harness() -> PathBuf {
+    if let Some(path) = std::env::var_os("MAELSTROM_TESTS_BIN") {
+        return PathBuf::from(path);
+    }
+    // target/<profile>/deps/<test-binary> → target/<profile>
+    let test_exe = std::env::current_exe().expect("the test knows its own path");
+    let profile_dir = test_exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from target/<profile>/deps");
+    let release = profile_dir.file_name().is_some_and(|name| name == "release");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut command = Command::new(cargo);
+    command.args(["build", "--quiet", "-p", "maelstrom-tests", "--bin", "maelstrom-tests"]);
+    if release {
+        command.arg("--release");
+    }
+    if let Some(target_dir) = profile_dir.parent() {
+        command.arg("--target-dir").arg(target_dir);
+    }
+    let status = command.status().expect("running cargo to build the harness");
+    assert!(status.success(), "building maelstrom-tests failed: {status}");
+    let binary = profile_dir.join("maelstrom-tests");
+    assert!(binary.exists(), "no harness binary at {}", binary.display());
+    binary
+}
+
+/// Runs `maelstrom-tests test --bin <node> --store <fresh dir> <args...>`.
+pub fn run_test(node: &Path, args: &[&str]) -> Run {
+    let store = fresh_store_dir();
+    let output = Command::new(harness_binary())
+        .arg("test")
+        .arg("--bin")
+        .arg(node)
+        .arg("--store")
+        .arg(&store)
+        .args(args)
+        .output()
+        .expect("running the harness");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    let run_dir = std::fs::canonicalize(store.join("latest")).ok();
+    let results = run_dir
+        .as_ref()
+        .and_then(|dir| std::fs::read_to_string(dir.join("results.json")).ok())
+        .and_then(|text| serde_json::from_str(&text).ok());
+    Run {
+        exit_code: output.status.code().unwrap_or(-1),
+        output: text,
+        run_dir,
+        results,
+    }
+}
+
+/// A new empty directory under the system temp dir, unique to this call.
+fn fresh_store_dir() -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "maelstrom-store-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("creating a store directory");
+    dir
+}
