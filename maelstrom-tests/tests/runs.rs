@@ -1,0 +1,320 @@
+//! End-to-end runs of the harness against the fixture nodes: correct nodes pass,
+//! nodes broken on purpose get the verdict the spec predicts, and misbehaving
+//! processes end the run with the right exit code in bounded time.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{fixture, harness};
+
+const VALID: i32 = 0;
+const INVALID: i32 = 1;
+const BAD_ARGUMENTS: i32 = 254;
+const CRASH: i32 = 255;
+
+/// A run with no final phase: time limit + slack for start-up and the last op.
+const SHORT_RUN: Duration = Duration::from_secs(20);
+/// A run with a final phase: + 10 s of recovery (maelstrom-spec §3 intro).
+const FINAL_PHASE_RUN: Duration = Duration::from_secs(40);
+
+fn test_run(bin: &str, workload: &str, extra: &[&str], deadline: Duration) -> support::Outcome {
+    let bin = fixture(bin);
+    let mut args = vec!["test", "-w", workload, "--bin", &bin, "--time-limit", "2"];
+    args.extend_from_slice(extra);
+    let outcome = harness(&args, deadline);
+    println!("{}", outcome.output);
+    outcome
+}
+
+/// maelstrom-spec §3.1: a node that echoes what it was sent passes the echo checker.
+#[test]
+fn a_correct_echo_node_is_valid() {
+    let outcome = test_run(
+        "echo",
+        "echo",
+        &["--node-count", "1", "--seed", "1"],
+        SHORT_RUN,
+    );
+    assert_eq!(outcome.exit_code, VALID);
+    assert!(outcome.output.contains("Everything looks good!"));
+    assert!(
+        outcome.store.join("latest/history.edn").exists(),
+        "the history is stored"
+    );
+    assert!(
+        outcome.store.join("latest/results.edn").exists(),
+        "the results are stored"
+    );
+}
+
+/// maelstrom-spec §3.1: an echo that differs from the request is an error.
+#[test]
+fn an_echo_node_that_alters_the_text_is_invalid() {
+    let outcome = test_run("echo-alter", "echo", &["--node-count", "1"], SHORT_RUN);
+    assert_eq!(outcome.exit_code, INVALID);
+    assert!(outcome.output.contains("Analysis invalid!"));
+    assert!(
+        outcome.output.contains("Replay: "),
+        "a non-valid run prints its replay command"
+    );
+}
+
+/// maelstrom-spec §3.2: IDs unique across nodes pass the unique-ids checker.
+#[test]
+fn a_node_with_globally_unique_ids_is_valid() {
+    let outcome = test_run(
+        "ids-unique",
+        "unique-ids",
+        &["--node-count", "3", "--rate", "100"],
+        SHORT_RUN,
+    );
+    assert_eq!(outcome.exit_code, VALID);
+}
+
+/// maelstrom-spec §3.2: a per-node counter repeats IDs across nodes, which the checker reports.
+#[test]
+fn a_node_whose_ids_repeat_across_nodes_is_invalid() {
+    let outcome = test_run(
+        "ids-repeat",
+        "unique-ids",
+        &["--node-count", "3", "--rate", "100"],
+        SHORT_RUN,
+    );
+    assert_eq!(outcome.exit_code, INVALID);
+}
+
+/// maelstrom-spec §3.3: a gossiping node delivers every value, even across partitions.
+#[test]
+fn a_gossiping_broadcast_node_survives_partitions() {
+    let extra = [
+        "--node-count",
+        "5",
+        "--rate",
+        "20",
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "0.5",
+    ];
+    let outcome = test_run("broadcast-gossip", "broadcast", &extra, FINAL_PHASE_RUN);
+    assert_eq!(outcome.exit_code, VALID);
+    assert!(
+        outcome.output.contains("Waiting for recovery..."),
+        "broadcast has a final phase"
+    );
+}
+
+/// maelstrom-spec §3.3: values that never leave their node are missing from other nodes'
+/// final reads, so set-full reports them lost.
+#[test]
+fn a_broadcast_node_that_never_gossips_is_invalid() {
+    let outcome = test_run(
+        "broadcast-no-gossip",
+        "broadcast",
+        &["--node-count", "5", "--rate", "20"],
+        FINAL_PHASE_RUN,
+    );
+    assert_eq!(outcome.exit_code, INVALID);
+}
+
+/// maelstrom-spec §3.3, §5.1: forwarding once is enough on a network that never drops.
+#[test]
+fn forwarding_once_is_valid_without_faults() {
+    let outcome = test_run(
+        "broadcast-once",
+        "broadcast",
+        &["--node-count", "5", "--rate", "20"],
+        FINAL_PHASE_RUN,
+    );
+    assert_eq!(outcome.exit_code, VALID);
+}
+
+/// maelstrom-spec §5.2: partitions drop forwarded copies for good, so some value is lost.
+/// Made reliable by the schedule, not by luck: the first partition starts at t≈0 and
+/// with a 0.3 s mean interval the network is partitioned about half of the 2 s run, while
+/// about 20 broadcasts arrive; every grudge kind cuts some pair of 5 nodes, so some
+/// broadcast's copies are dropped. The seed is fixed so the replay is the same run.
+#[test]
+fn forwarding_once_loses_values_under_partitions() {
+    let extra = [
+        "--node-count",
+        "5",
+        "--rate",
+        "20",
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "0.3",
+        "--seed",
+        "7",
+    ];
+    let outcome = test_run("broadcast-once", "broadcast", &extra, FINAL_PHASE_RUN);
+    assert_eq!(outcome.exit_code, INVALID);
+    let history =
+        std::fs::read_to_string(outcome.store.join("latest/history.edn")).expect("history stored");
+    assert!(
+        history.contains(":f :start-partition, :value [:isolated"),
+        "the nemesis ran"
+    );
+}
+
+/// maelstrom-spec §3.5: a counter that only counts its own adds gives final reads that
+/// differ from the sum of all adds.
+#[test]
+fn a_counter_that_never_shares_is_invalid() {
+    let outcome = test_run(
+        "counter-local",
+        "g-counter",
+        &["--node-count", "3", "--rate", "20"],
+        FINAL_PHASE_RUN,
+    );
+    assert_eq!(outcome.exit_code, INVALID);
+}
+
+/// maelstrom-spec §2: a node that exits mid-run ends the run early with a report that
+/// names it, shows its last lines, and exits 255.
+#[test]
+fn a_node_that_exits_ends_the_run_with_a_report() {
+    let outcome = test_run(
+        "crash-after-init",
+        "echo",
+        &["--node-count", "2"],
+        SHORT_RUN,
+    );
+    assert_eq!(outcome.exit_code, CRASH);
+    assert!(outcome.output.contains("exited during the run"));
+    assert!(
+        outcome.output.contains("about to exit on purpose"),
+        "the report shows the node's stderr"
+    );
+    assert!(
+        outcome.elapsed < Duration::from_secs(10),
+        "the run ended early: {:?}",
+        outcome.elapsed
+    );
+}
+
+/// maelstrom-spec §1.3: no `init_ok` within 10 s aborts the test.
+#[test]
+fn a_node_that_never_answers_init_fails_after_ten_seconds() {
+    let outcome = test_run("silent-init", "echo", &["--node-count", "1"], SHORT_RUN);
+    assert_eq!(outcome.exit_code, CRASH);
+    assert!(outcome
+        .output
+        .contains("init failed: n0 did not answer within 10000 ms"));
+    assert!(
+        outcome.elapsed >= Duration::from_secs(10),
+        "init waited its full timeout"
+    );
+}
+
+/// maelstrom-spec §1.1: a non-JSON stdout line mutes the node; the run goes on and the
+/// end-of-run report names the node and the offending line. Its later replies are never
+/// read, so the echo ops time out and the run is invalid.
+#[test]
+fn a_node_printing_garbage_is_muted_and_reported() {
+    let outcome = test_run("garbage-stdout", "echo", &["--node-count", "1"], SHORT_RUN);
+    assert_eq!(outcome.exit_code, INVALID);
+    assert!(outcome
+        .output
+        .contains("WARN n0 stdout this is not JSON, n0 says Error!"));
+    assert!(outcome.output.contains("node n0 was muted"));
+}
+
+/// maelstrom-spec §6: bad arguments exit 254 with one line naming the flag.
+#[test]
+fn bad_arguments_exit_254_naming_the_flag() {
+    let echo = fixture("echo");
+    let cases: [(&[&str], &str); 6] = [
+        (&["--latency-dist", "foo"], "--latency-dist"),
+        (&["--rate", "fast"], "--rate"),
+        (&["--concurrency", "x"], "--concurrency"),
+        (&["--nemesis", "kill"], "--nemesis"),
+        (&["--availability", "most"], "--availability"),
+        (&["--topology", "star"], "--topology"),
+    ];
+    for (extra, flag) in cases {
+        let mut args = vec!["test", "-w", "echo", "--bin", &echo];
+        args.extend_from_slice(extra);
+        let outcome = harness(&args, SHORT_RUN);
+        assert_eq!(
+            outcome.exit_code, BAD_ARGUMENTS,
+            "{extra:?}: {}",
+            outcome.output
+        );
+        assert!(
+            outcome.output.contains(flag),
+            "{extra:?} names {flag}: {}",
+            outcome.output
+        );
+    }
+}
+
+/// maelstrom-spec §7: `--check 1` adds challenge 1's pass criteria to the verdict.
+#[test]
+fn a_challenge_check_passes_for_a_correct_node() {
+    let outcome = test_run(
+        "echo",
+        "echo",
+        &["--node-count", "1", "--check", "1"],
+        SHORT_RUN,
+    );
+    assert_eq!(outcome.exit_code, VALID);
+    assert!(outcome
+        .output
+        .contains("Challenge 1: every pass criterion is met."));
+}
+
+/// maelstrom-spec §6: an unknown challenge is a bad argument, exit 254 naming `--check`.
+#[test]
+fn an_unknown_challenge_is_a_bad_argument() {
+    let outcome = test_run(
+        "echo",
+        "echo",
+        &["--node-count", "1", "--check", "9z"],
+        SHORT_RUN,
+    );
+    assert_eq!(outcome.exit_code, BAD_ARGUMENTS);
+    assert!(outcome.output.contains("error: --check:"));
+}
+
+/// maelstrom-spec §3 intro: `:index` is dense in recording order, and nemesis ops are
+/// recorded `:info` with process `:nemesis` (§5.2), a start followed by its completion.
+#[test]
+fn the_history_is_dense_and_records_the_nemesis() {
+    let extra = [
+        "--node-count",
+        "3",
+        "--rate",
+        "50",
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "0.5",
+    ];
+    let outcome = test_run("echo", "echo", &extra, SHORT_RUN);
+    let history =
+        std::fs::read_to_string(outcome.store.join("latest/history.edn")).expect("history stored");
+    for (line_number, line) in history.lines().enumerate() {
+        assert!(
+            line.starts_with(&format!("{{:index {line_number}, :time ")),
+            "dense index: {line}"
+        );
+    }
+    let first_nemesis = history
+        .lines()
+        .position(|line| line.contains(":process :nemesis"))
+        .expect("a nemesis op");
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(lines[first_nemesis]
+        .contains(":type :info, :process :nemesis, :f :start-partition, :value :"));
+    let completion = lines[first_nemesis + 1..]
+        .iter()
+        .find(|line| line.contains(":process :nemesis"))
+        .expect("its completion");
+    assert!(
+        completion.contains(":f :start-partition, :value [:isolated {"),
+        "{completion}"
+    );
+}
