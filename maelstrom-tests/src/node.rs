@@ -175,19 +175,25 @@ pub fn spawn(
         logs.clone(),
     ));
     let log_path = options.log_dir.join(format!("{id}.log"));
-    let stderr_task = tokio::spawn(read_stderr(
-        id.to_string(),
-        stderr,
-        log_path,
-        options.log_stderr,
-        logs.clone(),
-    ));
+    // The stderr task says when it has read the last line, so that a crash report,
+    // written as soon as the node exits, shows what the node printed last.
+    let (stderr_done, stderr_read) = oneshot::channel::<()>();
+    let stderr_task = tokio::spawn({
+        let (node, logs, log_stderr) = (id.to_string(), logs.clone(), options.log_stderr);
+        async move {
+            read_stderr(node, stderr, log_path, log_stderr, logs).await;
+            let _ = stderr_done.send(());
+        }
+    });
     let (kill, kill_requested) = oneshot::channel();
     let node = id.to_string();
     let watcher = tokio::spawn(async move {
         tokio::select! {
             status = child.wait() => {
                 let status = status.map_or_else(|error| error.to_string(), |status| status.to_string());
+                // The pipe closes when the process exits; a child that left it to a
+                // grandchild still gets reported within a second.
+                let _ = tokio::time::timeout(Duration::from_secs(1), stderr_read).await;
                 let _ = exits.send(Exited { node, status: status.clone() });
                 Some(status)
             }

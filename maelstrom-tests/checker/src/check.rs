@@ -34,7 +34,11 @@ pub struct Results {
 
 /// Runs every checker Maelstrom composes for `options.workload` over `history`.
 /// `net` is `None` when the message counts are unknown (a history alone).
-pub fn check(options: &CheckOptions, history: &[Op], net: Option<&NetStats>) -> anyhow::Result<Results> {
+pub fn check(
+    options: &CheckOptions,
+    history: &[Op],
+    net: Option<&NetStats>,
+) -> anyhow::Result<Results> {
     let _ = (options, history, net);
     anyhow::bail!("checkers are not written yet")
 }

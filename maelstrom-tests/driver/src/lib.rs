@@ -41,7 +41,11 @@ impl Run {
 
     /// Panics with the harness's output unless the run was valid (exit 0).
     pub fn assert_valid(&self) {
-        assert_eq!(self.exit_code, 0, "expected a valid run; harness output:\n{}", self.output);
+        assert_eq!(
+            self.exit_code, 0,
+            "expected a valid run; harness output:\n{}",
+            self.output
+        );
     }
 }
 
@@ -61,18 +65,32 @@ fn build_harness() -> PathBuf {
         .parent()
         .and_then(Path::parent)
         .expect("tests run from target/<profile>/deps");
-    let release = profile_dir.file_name().is_some_and(|name| name == "release");
+    let release = profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut command = Command::new(cargo);
-    command.args(["build", "--quiet", "-p", "maelstrom-tests", "--bin", "maelstrom-tests"]);
+    command.args([
+        "build",
+        "--quiet",
+        "-p",
+        "maelstrom-tests",
+        "--bin",
+        "maelstrom-tests",
+    ]);
     if release {
         command.arg("--release");
     }
     if let Some(target_dir) = profile_dir.parent() {
         command.arg("--target-dir").arg(target_dir);
     }
-    let status = command.status().expect("running cargo to build the harness");
-    assert!(status.success(), "building maelstrom-tests failed: {status}");
+    let status = command
+        .status()
+        .expect("running cargo to build the harness");
+    assert!(
+        status.success(),
+        "building maelstrom-tests failed: {status}"
+    );
     let binary = profile_dir.join("maelstrom-tests");
     assert!(binary.exists(), "no harness binary at {}", binary.display());
     binary
