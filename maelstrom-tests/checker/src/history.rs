@@ -47,3 +47,134 @@ impl Op {
         matches!(self.extra("final?"), Some(Edn::Bool(true)))
     }
 }
+
+impl OpType {
+    /// `invoke`, `ok`, `fail`, `info`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            OpType::Invoke => "invoke",
+            OpType::Ok => "ok",
+            OpType::Fail => "fail",
+            OpType::Info => "info",
+        }
+    }
+}
+
+impl Op {
+    /// The op as an EDN map, keys in Maelstrom's order.
+    pub fn to_edn(&self) -> Edn {
+        let process = match self.process {
+            Process::Client(process) => Edn::Int(process as i64),
+            Process::Nemesis => Edn::keyword("nemesis"),
+        };
+        let mut entries = vec![
+            (Edn::keyword("index"), Edn::Int(self.index as i64)),
+            (Edn::keyword("time"), Edn::Int(self.time_ns)),
+            (Edn::keyword("type"), Edn::keyword(self.op_type.keyword())),
+            (Edn::keyword("process"), process),
+            (Edn::keyword("f"), Edn::keyword(&self.f)),
+            (Edn::keyword("value"), self.value.clone()),
+        ];
+        for (key, value) in &self.extra {
+            entries.push((Edn::keyword(key), value.clone()));
+        }
+        Edn::Map(entries)
+    }
+
+    /// One line of `history.edn`.
+    pub fn to_edn_line(&self) -> String {
+        self.to_edn().to_string()
+    }
+}
+
+/// Writes `history.edn`: one op per line.
+pub fn write_history(path: &std::path::Path, ops: &[Op]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let file = std::fs::File::create(path)?;
+    let mut out = std::io::BufWriter::new(file);
+    for op in ops {
+        writeln!(out, "{}", op.to_edn_line())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+impl Op {
+    /// An op from one parsed `history.edn` line (or a `#jepsen.history.Op{...}`).
+    pub fn from_edn(value: &Edn) -> anyhow::Result<Op> {
+        let value = match value {
+            Edn::Tagged(_, inner) => inner,
+            other => other,
+        };
+        let Edn::Map(entries) = value else {
+            anyhow::bail!("an op is a map, not {value}");
+        };
+        let get = |key: &str| {
+            value
+                .get(key)
+                .ok_or_else(|| anyhow::anyhow!("op without :{key}: {value}"))
+        };
+        let int = |key: &str| match get(key)? {
+            Edn::Int(i) => Ok(*i),
+            other => anyhow::bail!(":{key} is not an integer: {other}"),
+        };
+        let op_type = match get("type")? {
+            Edn::Keyword(k) if k == "invoke" => OpType::Invoke,
+            Edn::Keyword(k) if k == "ok" => OpType::Ok,
+            Edn::Keyword(k) if k == "fail" => OpType::Fail,
+            Edn::Keyword(k) if k == "info" => OpType::Info,
+            other => anyhow::bail!("unknown :type {other}"),
+        };
+        let process = match get("process")? {
+            Edn::Int(p) => Process::Client(*p as u64),
+            Edn::Keyword(k) if k == "nemesis" => Process::Nemesis,
+            other => anyhow::bail!("unknown :process {other}"),
+        };
+        let f = match get("f")? {
+            Edn::Keyword(f) => f.clone(),
+            other => anyhow::bail!(":f is not a keyword: {other}"),
+        };
+        let standard = ["index", "time", "type", "process", "f", "value"];
+        let extra = entries
+            .iter()
+            .filter_map(|(key, value)| match key {
+                Edn::Keyword(name) if !standard.contains(&name.as_str()) => {
+                    Some((name.clone(), value.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        Ok(Op {
+            index: int("index")? as u64,
+            time_ns: int("time")?,
+            op_type,
+            process,
+            f,
+            value: value.get("value").cloned().unwrap_or(Edn::Nil),
+            extra,
+        })
+    }
+}
+
+/// Reads `history.edn`: one op per line (blank lines skipped). Histories that
+/// are one big vector of ops are read too.
+pub fn read_history(path: &std::path::Path) -> anyhow::Result<Vec<Op>> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    if text.trim_start().starts_with('[') {
+        let Edn::Vector(ops) = crate::edn_read::parse(&text)? else {
+            anyhow::bail!("{} is not a vector of ops", path.display());
+        };
+        return ops.iter().map(Op::from_edn).collect();
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(number, line)| {
+            crate::edn_read::parse(line)
+                .and_then(|value| Op::from_edn(&value))
+                .with_context(|| format!("{}:{}", path.display(), number + 1))
+        })
+        .collect()
+}

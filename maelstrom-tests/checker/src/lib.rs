@@ -12,12 +12,19 @@
 //! [`net`] (message counts the runner measures; a history cannot show them),
 //! [`check`] (the entry point that composes every checker).
 
+pub mod analyze;
 pub mod check;
+pub mod criteria;
 pub mod edn;
+mod edn_read;
 pub mod history;
 pub mod net;
+mod sections;
+pub mod summary;
+mod workload;
 
 pub use check::{check, CheckOptions, Results, Validity};
 pub use edn::Edn;
+pub use edn_read::parse as parse_edn;
 pub use history::{Op, OpType, Process};
 pub use net::{NetCounts, NetStats};

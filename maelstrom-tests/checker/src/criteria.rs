@@ -1,0 +1,117 @@
+//! The Gossip Glomers pass criteria (maelstrom-spec §7) as checks on a results map.
+//!
+//! Every challenge needs a valid run; 3d and 3e also bound the servers'
+//! msgs-per-op and the median and maximum stable latency. `3d-strict` is this
+//! project's own, tighter target for the broadcast benchmark.
+
+use crate::check::{Results, Validity};
+use crate::edn::Edn;
+
+/// Upper bounds on (servers msgs-per-op, median, max stable latency in ms);
+/// `inclusive` when the bound itself passes.
+struct Bounds {
+    msgs_per_op: f64,
+    median_ms: f64,
+    max_ms: f64,
+    inclusive: bool,
+}
+
+/// The criteria `results` fails for `challenge` ("1", "2", "3a"…"3e", "4",
+/// "3d-strict"); an empty list is a pass.
+pub fn evaluate(challenge: &str, results: &Results) -> anyhow::Result<Vec<String>> {
+    let bounds = match challenge {
+        "1" | "2" | "3a" | "3b" | "3c" | "4" => None,
+        "3d" => Some(Bounds {
+            msgs_per_op: 30.0,
+            median_ms: 400.0,
+            max_ms: 600.0,
+            inclusive: false,
+        }),
+        "3e" => Some(Bounds {
+            msgs_per_op: 20.0,
+            median_ms: 1000.0,
+            max_ms: 2000.0,
+            inclusive: false,
+        }),
+        "3d-strict" => Some(Bounds {
+            msgs_per_op: 3.0,
+            median_ms: 300.0,
+            max_ms: 500.0,
+            inclusive: true,
+        }),
+        other => anyhow::bail!(
+            "unknown challenge {other:?}: expected 1, 2, 3a, 3b, 3c, 3d, 3e, 3d-strict or 4"
+        ),
+    };
+    let mut unmet = Vec::new();
+    if results.valid != Validity::True {
+        unmet.push(format!(
+            "the run is not valid (:valid? {})",
+            results.valid.to_edn()
+        ));
+    }
+    let Some(bounds) = bounds else {
+        return Ok(unmet);
+    };
+    let relation = if bounds.inclusive { "≤" } else { "<" };
+    let within = |value: f64, bound: f64| {
+        if bounds.inclusive {
+            value <= bound
+        } else {
+            value < bound
+        }
+    };
+    let figures = [
+        (
+            "servers msgs-per-op",
+            figure(&results.edn, &["net", "servers", "msgs-per-op"]),
+            bounds.msgs_per_op,
+        ),
+        (
+            "median stable latency (ms)",
+            stable_latency(&results.edn, "0.5"),
+            bounds.median_ms,
+        ),
+        (
+            "maximum stable latency (ms)",
+            stable_latency(&results.edn, "1"),
+            bounds.max_ms,
+        ),
+    ];
+    for (name, value, bound) in figures {
+        match value {
+            Some(value) if within(value, bound) => {}
+            Some(value) => unmet.push(format!("{name} {value} is not {relation} {bound}")),
+            None => unmet.push(format!("{name} is not in the results")),
+        }
+    }
+    Ok(unmet)
+}
+
+/// A number at a path of keyword keys.
+pub fn figure(results: &Edn, path: &[&str]) -> Option<f64> {
+    let mut value = results;
+    for key in path {
+        value = value.get(key)?;
+    }
+    number(value)
+}
+
+/// A stable-latency quantile (`"0.5"`, `"1"`) from `:workload :stable-latencies`.
+pub fn stable_latency(results: &Edn, point: &str) -> Option<f64> {
+    let Edn::Map(entries) = results.get("workload")?.get("stable-latencies")? else {
+        return None;
+    };
+    entries
+        .iter()
+        .find(|(key, _)| key.to_string() == point)
+        .and_then(|(_, value)| number(value))
+}
+
+fn number(value: &Edn) -> Option<f64> {
+    match value {
+        Edn::Int(i) => Some(*i as f64),
+        Edn::Float(f) => Some(*f),
+        _ => None,
+    }
+}

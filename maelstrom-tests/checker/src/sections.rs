@@ -1,0 +1,141 @@
+//! The checkers every Maelstrom test composes besides the workload's own
+//! (maelstrom-spec §5.4): `:stats`, `:availability`, `:net`, `:exceptions`.
+
+use std::collections::BTreeMap;
+
+use crate::edn::Edn;
+use crate::history::{Op, OpType, Process};
+use crate::net::{NetCounts, NetStats};
+
+/// Ops that count: everything but the nemesis.
+fn client_ops(history: &[Op]) -> impl Iterator<Item = &Op> {
+    history.iter().filter(|op| op.process != Process::Nemesis)
+}
+
+/// jepsen `checker/stats`: completions by type, overall and per `:f`. Valid iff
+/// every `:f` has at least one `:ok` (kafka's `:crash` and `:debug-topic-partitions` exempt).
+pub fn stats(history: &[Op]) -> (bool, Edn) {
+    #[derive(Default)]
+    struct Counts {
+        count: i64,
+        ok: i64,
+        fail: i64,
+        info: i64,
+    }
+    let mut total = Counts::default();
+    let mut by_f: BTreeMap<&str, Counts> = BTreeMap::new();
+    for op in client_ops(history).filter(|op| op.op_type != OpType::Invoke) {
+        for counts in [&mut total, by_f.entry(op.f.as_str()).or_default()] {
+            counts.count += 1;
+            match op.op_type {
+                OpType::Ok => counts.ok += 1,
+                OpType::Fail => counts.fail += 1,
+                OpType::Info => counts.info += 1,
+                OpType::Invoke => {}
+            }
+        }
+    }
+    let exempt = |f: &str| f == "crash" || f == "debug-topic-partitions";
+    let section = |valid: bool, counts: &Counts| {
+        Edn::kmap([
+            ("valid?", Edn::Bool(valid)),
+            ("count", Edn::Int(counts.count)),
+            ("ok-count", Edn::Int(counts.ok)),
+            ("fail-count", Edn::Int(counts.fail)),
+            ("info-count", Edn::Int(counts.info)),
+        ])
+    };
+    let valid = by_f.iter().all(|(f, counts)| exempt(f) || counts.ok > 0);
+    let mut edn = section(valid, &total);
+    if let Edn::Map(entries) = &mut edn {
+        let per_f = by_f
+            .iter()
+            .map(|(f, counts)| (Edn::keyword(f), section(exempt(f) || counts.ok > 0, counts)))
+            .collect();
+        entries.push((Edn::keyword("by-f"), Edn::Map(per_f)));
+    }
+    (valid, edn)
+}
+
+/// `:ok` completions over invocations (1 when nothing was invoked), judged
+/// against `--availability`: `None` always passes.
+pub fn availability(history: &[Op], required: Option<f64>) -> (bool, Edn) {
+    let invoked = client_ops(history)
+        .filter(|op| op.op_type == OpType::Invoke)
+        .count();
+    let ok = client_ops(history)
+        .filter(|op| op.op_type == OpType::Ok)
+        .count();
+    let fraction = if invoked == 0 {
+        1.0
+    } else {
+        ok as f64 / invoked as f64
+    };
+    // Maelstrom reports a Java float.
+    let fraction = f64::from(fraction as f32);
+    let valid = required.is_none_or(|required| fraction >= required);
+    (
+        valid,
+        Edn::kmap([
+            ("valid?", Edn::Bool(valid)),
+            ("ok-fraction", Edn::Float(fraction)),
+        ]),
+    )
+}
+
+/// `:net`, always valid. Without counts (a history alone) only the verdict.
+pub fn net(history: &[Op], net: Option<&NetStats>) -> Edn {
+    let Some(net) = net else {
+        return Edn::kmap([("valid?", Edn::Bool(true))]);
+    };
+    let op_count = client_ops(history)
+        .filter(|op| op.op_type == OpType::Invoke)
+        .count();
+    let counts = |counts: &NetCounts, per_op: bool| {
+        let mut entries = vec![
+            ("send-count", Edn::Int(counts.send_count as i64)),
+            ("recv-count", Edn::Int(counts.recv_count as i64)),
+            ("msg-count", Edn::Int(counts.msg_count as i64)),
+        ];
+        if per_op {
+            entries.push(("msgs-per-op", msgs_per_op(counts.msg_count, op_count)));
+        }
+        Edn::kmap(entries)
+    };
+    Edn::kmap([
+        ("all", counts(&net.all, true)),
+        ("clients", counts(&net.clients, false)),
+        ("servers", counts(&net.servers, true)),
+        ("valid?", Edn::Bool(true)),
+    ])
+}
+
+fn msgs_per_op(msg_count: u64, op_count: usize) -> Edn {
+    if op_count == 0 {
+        return Edn::Nil;
+    }
+    Edn::Float(f64::from((msg_count as f64 / op_count as f64) as f32))
+}
+
+/// `:exceptions`: `:info` ops that carry an `:exception`, grouped by their
+/// `:error`. Always valid.
+pub fn exceptions(history: &[Op]) -> Edn {
+    let mut groups: BTreeMap<String, (i64, &Op)> = BTreeMap::new();
+    for op in client_ops(history).filter(|op| op.extra("exception").is_some()) {
+        let key = op.extra("error").map_or_else(String::new, Edn::to_string);
+        groups.entry(key).or_insert((0, op)).0 += 1;
+    }
+    if groups.is_empty() {
+        return Edn::kmap([("valid?", Edn::Bool(true))]);
+    }
+    let listed = groups
+        .into_values()
+        .map(|(count, example)| {
+            Edn::kmap([("count", Edn::Int(count)), ("example", example.to_edn())])
+        })
+        .collect();
+    Edn::kmap([
+        ("valid?", Edn::Bool(true)),
+        ("exceptions", Edn::List(listed)),
+    ])
+}

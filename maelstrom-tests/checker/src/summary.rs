@@ -1,0 +1,121 @@
+//! The console summary of a results map: the figures a person looks for first.
+
+use crate::check::{CheckOptions, Results};
+use crate::criteria::{figure, stable_latency};
+use crate::edn::Edn;
+
+/// A few lines: the workload's own figures, stats, availability, messages.
+pub fn render(results: &Results, options: &CheckOptions) -> String {
+    let edn = &results.edn;
+    let mut lines = Vec::new();
+    let workload = edn.get("workload");
+    let verdict = |section: Option<&Edn>| {
+        section
+            .and_then(|s| s.get("valid?"))
+            .map_or("?".to_string(), Edn::to_string)
+    };
+    lines.push(format!(
+        "workload ({}): :valid? {}",
+        options.workload,
+        verdict(workload)
+    ));
+    if let Some(workload) = workload {
+        lines.extend(workload_lines(&options.workload, workload, edn));
+    }
+    if let Some(stats) = edn.get("stats") {
+        let count = |key| stats.get(key).map_or("?".into(), Edn::to_string);
+        let mut line = format!(
+            "stats: :valid? {}; {} completions: {} ok, {} fail, {} info",
+            verdict(Some(stats)),
+            count("count"),
+            count("ok-count"),
+            count("fail-count"),
+            count("info-count")
+        );
+        if let Some(Edn::Map(by_f)) = stats.get("by-f") {
+            let parts: Vec<String> = by_f
+                .iter()
+                .map(|(f, counts)| {
+                    let get = |key| counts.get(key).map_or("?".into(), Edn::to_string);
+                    format!("{f} {}/{} ok", get("ok-count"), get("count"))
+                })
+                .collect();
+            line.push_str(&format!(" ({})", parts.join(", ")));
+        }
+        lines.push(line);
+    }
+    if let Some(availability) = edn.get("availability") {
+        lines.push(format!(
+            "availability: :valid? {}; ok-fraction {}",
+            verdict(Some(availability)),
+            availability
+                .get("ok-fraction")
+                .map_or("?".into(), Edn::to_string)
+        ));
+    }
+    match (
+        figure(edn, &["net", "all", "msgs-per-op"]),
+        figure(edn, &["net", "servers", "msgs-per-op"]),
+    ) {
+        (Some(all), Some(servers)) => lines.push(format!(
+            "net: msgs-per-op {all:.3} all, {servers:.3} servers ({} server messages)",
+            figure(edn, &["net", "servers", "msg-count"]).unwrap_or(0.0)
+        )),
+        _ => {
+            lines.push("net: message counts unknown (a history alone does not record them)".into())
+        }
+    }
+    lines.join("\n")
+}
+
+fn workload_lines(workload: &str, section: &Edn, results: &Edn) -> Vec<String> {
+    let get = |key: &str| section.get(key).map_or("?".to_string(), Edn::to_string);
+    match workload {
+        "echo" => vec![format!("  errors: {}", count_of(section.get("errors")))],
+        "unique-ids" => vec![format!(
+            "  {} attempted, {} acknowledged, {} duplicated; range {}",
+            get("attempted-count"),
+            get("acknowledged-count"),
+            get("duplicated-count"),
+            get("range")
+        )],
+        "broadcast" | "g-set" => {
+            let mut lines = vec![format!(
+                "  {} attempted: {} stable ({} stale), {} lost, {} never read",
+                get("attempt-count"),
+                get("stable-count"),
+                get("stale-count"),
+                get("lost-count"),
+                get("never-read-count")
+            )];
+            let quantile = |point| {
+                stable_latency(results, point).map_or("?".to_string(), |ms| format!("{ms}"))
+            };
+            lines.push(format!(
+                "  stable latency ms: min {}, median {}, p95 {}, p99 {}, max {}",
+                quantile("0"),
+                quantile("0.5"),
+                quantile("0.95"),
+                quantile("0.99"),
+                quantile("1")
+            ));
+            if section.get("lost-count") != Some(&Edn::Int(0)) {
+                lines.push(format!("  lost: {}", get("lost")));
+            }
+            lines
+        }
+        "g-counter" | "pn-counter" => vec![format!(
+            "  final reads {}; acceptable {}",
+            get("final-reads"),
+            get("acceptable")
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn count_of(value: Option<&Edn>) -> usize {
+    match value {
+        Some(Edn::List(items) | Edn::Vector(items)) => items.len(),
+        _ => 0,
+    }
+}

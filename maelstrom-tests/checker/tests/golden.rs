@@ -1,0 +1,140 @@
+//! Fidelity: `analyze` on real Maelstrom runs reaches the real checkers'
+//! verdicts and figures (everything a history determines; `:net` needs the
+//! network journal, which a history does not contain).
+//!
+//! A few small cases are copied into `tests/data/` (sources in its README); when
+//! the project's reference runs are present beside the repository
+//! (`../shared/golden`), every non-transactional case there is checked too.
+
+use std::path::{Path, PathBuf};
+
+use maelstrom_checker::{analyze, check, parse_edn, Edn};
+
+/// The figures that must agree, by workload (maelstrom-spec §3.2, §3.3, §3.5, §5.4).
+fn compared_keys(workload: &str) -> &'static [&'static str] {
+    match workload {
+        "broadcast" | "g-set" => &[
+            "valid?",
+            "attempt-count",
+            "stable-count",
+            "lost-count",
+            "lost",
+            "never-read-count",
+            "stale-count",
+            "stable-latencies",
+            "lost-latencies",
+        ],
+        "g-counter" | "pn-counter" => &["valid?", "final-reads", "acceptable"],
+        "unique-ids" => &[
+            "valid?",
+            "attempted-count",
+            "acknowledged-count",
+            "duplicated-count",
+            "range",
+        ],
+        _ => &["valid?"],
+    }
+}
+
+/// Compares one run directory; returns the disagreements.
+fn disagreements(dir: &Path) -> Vec<String> {
+    let (options, history, net) = analyze::load(dir).expect("the history loads");
+    let ours = check(&options, &history, net.as_ref())
+        .expect("the checkers run")
+        .edn;
+    let text = std::fs::read_to_string(dir.join("results.edn")).expect("results.edn");
+    let theirs = parse_edn(&text).expect("results.edn parses");
+    let mut wrong = Vec::new();
+    let mut compare = |what: String, a: Option<&Edn>, b: Option<&Edn>| {
+        let show = |value: Option<&Edn>| value.map_or("absent".to_string(), Edn::to_string);
+        if show(a) != show(b) {
+            wrong.push(format!(
+                "{what}: ours {} vs Maelstrom's {}",
+                show(a),
+                show(b)
+            ));
+        }
+    };
+    compare("valid?".into(), ours.get("valid?"), theirs.get("valid?"));
+    for key in compared_keys(&options.workload) {
+        let section = |results: &Edn| results.get("workload").and_then(|w| w.get(key)).cloned();
+        compare(
+            format!(":workload {key}"),
+            section(&ours).as_ref(),
+            section(&theirs).as_ref(),
+        );
+    }
+    for key in ["valid?", "count", "ok-count", "fail-count", "info-count"] {
+        let stat = |results: &Edn| results.get("stats").and_then(|s| s.get(key)).cloned();
+        compare(
+            format!(":stats {key}"),
+            stat(&ours).as_ref(),
+            stat(&theirs).as_ref(),
+        );
+    }
+    for key in ["valid?", "ok-fraction"] {
+        let figure = |results: &Edn| {
+            results
+                .get("availability")
+                .and_then(|a| a.get(key))
+                .cloned()
+        };
+        compare(
+            format!(":availability {key}"),
+            figure(&ours).as_ref(),
+            figure(&theirs).as_ref(),
+        );
+    }
+    wrong
+}
+
+fn run_dirs(root: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.join("history.edn").exists() && path.join("results.edn").exists())
+        .filter(|path| !path.to_string_lossy().contains("txn"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn assert_all_agree(dirs: &[PathBuf]) {
+    let mut failures = Vec::new();
+    for dir in dirs {
+        for wrong in disagreements(dir) {
+            failures.push(format!("{}: {wrong}", dir.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "disagreements with Maelstrom:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// maelstrom-spec §3, §5.4: the copied cases agree with Maelstrom.
+#[test]
+fn analyze_agrees_with_maelstrom_on_the_copied_runs() {
+    let dirs = run_dirs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"));
+    assert!(
+        dirs.len() >= 6,
+        "the copied cases are there ({} found)",
+        dirs.len()
+    );
+    assert_all_agree(&dirs);
+}
+
+/// The same over every reference run beside the repository, when present.
+#[test]
+fn analyze_agrees_with_maelstrom_on_every_reference_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/golden");
+    let dirs = run_dirs(&root);
+    if dirs.is_empty() {
+        println!("no reference runs at {}; skipped", root.display());
+        return;
+    }
+    assert_all_agree(&dirs);
+}
