@@ -155,7 +155,8 @@ proptest! {
         let answers: Vec<Value> = out
             .iter()
             .map(|line| serde_json::from_str::<Value>(line).expect("JSON"))
-            .filter(|message| message["body"]["in_reply_to"] == msg_id)
+            // The init handshake (from c0) is answered too; only c1's request counts.
+            .filter(|message| message["dest"] == "c1" && message["body"]["in_reply_to"] == msg_id)
             .collect();
         // echo_ok and add are understood but this node only answers echo; an
         // add with a well-typed delta is accepted silently by design.
