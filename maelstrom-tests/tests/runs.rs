@@ -172,6 +172,39 @@ fn a_counter_that_never_shares_is_invalid() {
     assert_eq!(outcome.exit_code, INVALID);
 }
 
+/// maelstrom-spec §5.3: `--topology line` is a valid choice for broadcast; the setup
+/// client sends each node the line, and a gossiping node still delivers every value.
+#[test]
+fn a_broadcast_run_on_a_line_topology_is_accepted() {
+    let extra = ["--node-count", "5", "--rate", "20", "--topology", "line"];
+    let outcome = test_run("broadcast-gossip", "broadcast", &extra, FINAL_PHASE_RUN);
+    assert_eq!(outcome.exit_code, VALID);
+}
+
+/// maelstrom-spec §5.3: `--topology tree4` is accepted as well.
+#[test]
+fn a_broadcast_run_on_a_tree4_topology_is_accepted() {
+    let extra = ["--node-count", "5", "--rate", "20", "--topology", "tree4"];
+    let outcome = test_run("broadcast-gossip", "broadcast", &extra, FINAL_PHASE_RUN);
+    assert_eq!(outcome.exit_code, VALID);
+}
+
+/// maelstrom-spec §3.5: on pn-counter (deltas in [−5, 4]) a node that only counts its
+/// own adds still gives final reads that differ from the sum of all adds. The seed is
+/// fixed: the run is only valid if every node's own adds happen to sum to zero.
+#[test]
+fn a_pn_counter_that_never_shares_is_invalid() {
+    let extra = ["--node-count", "3", "--rate", "20", "--seed", "11"];
+    let outcome = test_run("counter-local", "pn-counter", &extra, FINAL_PHASE_RUN);
+    assert_eq!(outcome.exit_code, INVALID);
+    let history =
+        std::fs::read_to_string(outcome.store.join("latest/history.edn")).expect("history stored");
+    assert!(
+        history.contains(":f :read, :value nil, :final? true"),
+        "pn-counter final reads are flagged"
+    );
+}
+
 /// maelstrom-spec §2: a node that exits mid-run ends the run early with a report that
 /// names it, shows its last lines, and exits 255.
 #[test]
