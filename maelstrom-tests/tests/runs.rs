@@ -31,7 +31,7 @@ fn test_run(bin: &str, workload: &str, extra: &[&str], deadline: Duration) -> su
 #[test]
 fn a_correct_echo_node_is_valid() {
     let outcome = test_run(
-        "echo",
+        "echo-plain",
         "echo",
         &["--node-count", "1", "--seed", "1"],
         SHORT_RUN,
@@ -258,7 +258,7 @@ fn a_node_printing_garbage_is_muted_and_reported() {
 /// maelstrom-spec §6: bad arguments exit 254 with one line naming the flag.
 #[test]
 fn bad_arguments_exit_254_naming_the_flag() {
-    let echo = fixture("echo");
+    let echo = fixture("echo-plain");
     let cases: [(&[&str], &str); 6] = [
         (&["--latency-dist", "foo"], "--latency-dist"),
         (&["--rate", "fast"], "--rate"),
@@ -288,7 +288,7 @@ fn bad_arguments_exit_254_naming_the_flag() {
 #[test]
 fn a_challenge_check_passes_for_a_correct_node() {
     let outcome = test_run(
-        "echo",
+        "echo-plain",
         "echo",
         &["--node-count", "1", "--check", "1"],
         SHORT_RUN,
@@ -303,7 +303,7 @@ fn a_challenge_check_passes_for_a_correct_node() {
 #[test]
 fn an_unknown_challenge_is_a_bad_argument() {
     let outcome = test_run(
-        "echo",
+        "echo-plain",
         "echo",
         &["--node-count", "1", "--check", "9z"],
         SHORT_RUN,
@@ -326,7 +326,7 @@ fn the_history_is_dense_and_records_the_nemesis() {
         "--nemesis-interval",
         "0.5",
     ];
-    let outcome = test_run("echo", "echo", &extra, SHORT_RUN);
+    let outcome = test_run("echo-plain", "echo", &extra, SHORT_RUN);
     let history =
         std::fs::read_to_string(outcome.store.join("latest/history.edn")).expect("history stored");
     for (line_number, line) in history.lines().enumerate() {

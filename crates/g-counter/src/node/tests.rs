@@ -1,0 +1,285 @@
+//! The counter node in-process against the harness's `seq-kv` model, which
+//! serves stale reads exactly as maelstrom-spec §4 describes (32-state ring,
+//! a new caller starts at state 0, uniform pick between its last state and the
+//! newest). A tiny simulation delivers RPCs to it in a seeded random order.
+
+use std::collections::VecDeque;
+
+use maelstrom_model::Service;
+use protocol::error::ErrorPayload;
+use protocol::{Body, Effect};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+
+use super::*;
+
+const NODES: [&str; 3] = ["n0", "n1", "n2"];
+
+/// Three nodes, one seq-kv, and the RPCs in flight between them.
+struct Cluster {
+    nodes: Vec<(CounterNode, Context<Tick>)>,
+    seq_kv: Box<dyn Service>,
+    /// (node index, call, request body), delivered in an order the RNG picks.
+    in_flight: VecDeque<(usize, CallId, Value)>,
+    /// Every message the nodes sent to clients.
+    client_replies: Vec<Message<Payload>>,
+    rng: StdRng,
+    next_msg_id: u64,
+}
+
+impl Cluster {
+    fn new(seed: u64) -> Cluster {
+        let nodes = NODES
+            .iter()
+            .map(|id| {
+                let mut ctx = Context::for_test(id, &NODES);
+                let init = Init {
+                    node_id: id.to_string(),
+                    node_ids: NODES.iter().map(|id| id.to_string()).collect(),
+                };
+                let node = CounterNode::from_init(&init, &mut ctx);
+                ctx.take_effects(); // the timers: this simulation ticks by hand
+                (node, ctx)
+            })
+            .collect();
+        Cluster {
+            nodes,
+            seq_kv: maelstrom_model::service("seq-kv", seed).expect("seq-kv exists"),
+            in_flight: VecDeque::new(),
+            client_replies: Vec::new(),
+            rng: StdRng::seed_from_u64(seed),
+            next_msg_id: 1,
+        }
+    }
+
+    fn add(&mut self, node: usize, delta: i64) -> u64 {
+        let msg_id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let request = Message {
+            src: "c1".into(),
+            dest: NODES[node].into(),
+            body: Body {
+                msg_id: Some(msg_id),
+                in_reply_to: None,
+                payload: Payload::Add { delta },
+            },
+        };
+        let (counter, ctx) = &mut self.nodes[node];
+        counter.on_message(request, ctx);
+        self.collect(node);
+        msg_id
+    }
+
+    fn tick(&mut self, node: usize, tick: Tick) {
+        let (counter, ctx) = &mut self.nodes[node];
+        counter.on_tick(tick, ctx);
+        self.collect(node);
+    }
+
+    fn collect(&mut self, node: usize) {
+        for effect in self.nodes[node].1.take_effects() {
+            match effect {
+                Effect::Rpc {
+                    call, dest, body, ..
+                } => {
+                    assert_eq!(dest, "seq-kv", "the counter talks only to seq-kv");
+                    self.in_flight.push_back((node, call, body));
+                }
+                Effect::Send(line) => {
+                    let message: Message<Payload> =
+                        serde_json::from_str(&line).expect("a client reply");
+                    self.client_replies.push(message);
+                }
+                Effect::Timer { .. } => {}
+            }
+        }
+    }
+
+    /// Delivers one RPC in flight, picked at random, and its reply.
+    fn deliver_one(&mut self) -> bool {
+        if self.in_flight.is_empty() {
+            return false;
+        }
+        let pick = self.rng.gen_range(0..self.in_flight.len());
+        let (node, call, body) = self.in_flight.remove(pick).expect("in range");
+        let reply = self
+            .seq_kv
+            .handle(NODES[node], &body)
+            .expect("seq-kv answers reads and writes");
+        let result = if reply["type"] == "error" {
+            Err(serde_json::from_value::<ErrorPayload>(reply)
+                .expect("an error body")
+                .into())
+        } else {
+            Ok(reply)
+        };
+        let (counter, ctx) = &mut self.nodes[node];
+        counter.on_reply(RpcReply { call, result }, ctx);
+        self.collect(node);
+        true
+    }
+
+    fn deliver_all(&mut self) {
+        while self.deliver_one() {}
+    }
+
+    fn value(&self, node: usize) -> i64 {
+        self.nodes[node].0.value()
+    }
+
+    fn acknowledged(&self, msg_id: u64) -> bool {
+        self.client_replies.iter().any(|reply| {
+            reply.body.in_reply_to == Some(msg_id) && reply.body.payload == Payload::AddOk
+        })
+    }
+}
+
+/// The durability rule: `add_ok` only once seq-kv has the add.
+#[test]
+fn an_add_is_acknowledged_only_after_seq_kv_confirms_the_write() {
+    let mut cluster = Cluster::new(1);
+    let add = cluster.add(0, 3);
+    assert!(!cluster.acknowledged(add), "nothing is durable yet");
+    cluster.tick(0, Tick::Flush);
+    assert_eq!(cluster.in_flight.len(), 1);
+    assert_eq!(
+        cluster.in_flight[0].2,
+        json!({"type": "write", "key": "counter-n0", "value": {"version": 1, "sum": 3}})
+    );
+    assert!(!cluster.acknowledged(add), "the write is in flight");
+    cluster.deliver_all();
+    assert!(cluster.acknowledged(add));
+    assert_eq!(cluster.value(0), 3);
+}
+
+#[test]
+fn adds_that_arrive_together_share_one_write_and_a_zero_add_needs_none() {
+    let mut cluster = Cluster::new(2);
+    let adds = [cluster.add(1, 1), cluster.add(1, 2), cluster.add(1, -4)];
+    let zero = cluster.add(1, 0);
+    assert!(
+        cluster.acknowledged(zero),
+        "adding 0 changes nothing, so it is durable at once"
+    );
+    cluster.tick(1, Tick::Flush);
+    assert_eq!(cluster.in_flight.len(), 1, "one write for three adds");
+    cluster.deliver_all();
+    assert!(adds.iter().all(|&add| cluster.acknowledged(add)));
+    assert_eq!(cluster.value(1), -1, "pn-counter deltas may be negative");
+}
+
+/// maelstrom-spec §4: the trap this node avoids. A caller seq-kv has never seen
+/// starts at state 0, so a plain read can miss a write that completed long ago.
+#[test]
+fn seq_kv_serves_a_new_reader_a_stale_value_so_reading_alone_is_not_enough() {
+    let stale_seen = (0..20).any(|seed| {
+        let mut seq_kv = maelstrom_model::service("seq-kv", seed).expect("seq-kv");
+        for version in 1..=10 {
+            seq_kv.handle("n0", &json!({"type": "write", "key": "counter-n0", "value": {"version": version, "sum": version}}));
+        }
+        let reply = seq_kv.handle("n1", &json!({"type": "read", "key": "counter-n0"})).expect("a reply");
+        reply["value"]["sum"] != json!(10)
+    });
+    assert!(stale_seen, "some seed serves n1 an old state");
+}
+
+/// maelstrom-spec §4: after its own write, a caller reads at least the newest
+/// state at the time of that write, which is what a sync relies on.
+#[test]
+fn a_sync_without_a_recent_write_bumps_the_version_before_reading() {
+    let mut cluster = Cluster::new(3);
+    cluster.tick(2, Tick::Sync);
+    assert_eq!(cluster.in_flight.len(), 1, "first the bump, reads after it");
+    assert_eq!(cluster.in_flight[0].2["type"], "write");
+    assert_eq!(
+        cluster.in_flight[0].2["value"],
+        json!({"version": 1, "sum": 0})
+    );
+    cluster.deliver_one();
+    let reads: Vec<_> = cluster
+        .in_flight
+        .iter()
+        .map(|(_, _, body)| body["key"].clone())
+        .collect();
+    assert_eq!(reads, [json!("counter-n0"), json!("counter-n1")]);
+}
+
+#[test]
+fn a_stale_read_never_takes_a_sum_backwards() {
+    let (mut node, _ctx) = {
+        let mut ctx = Context::for_test("n0", &NODES);
+        let init = Init {
+            node_id: "n0".into(),
+            node_ids: NODES.iter().map(|id| id.to_string()).collect(),
+        };
+        (CounterNode::from_init(&init, &mut ctx), ctx)
+    };
+    node.merge_remote(
+        "n1".into(),
+        Entry {
+            version: 5,
+            sum: 50,
+        },
+    );
+    node.merge_remote(
+        "n1".into(),
+        Entry {
+            version: 3,
+            sum: 30,
+        },
+    );
+    assert_eq!(node.value(), 50);
+}
+
+/// maelstrom-spec §3.5 with §4: whatever order seq-kv answers in, and however
+/// stale its reads, every node reads the exact sum of the acknowledged adds
+/// once each has synced twice after the last add (the final reads come 10 s
+/// after the last add, ten syncs later).
+#[test]
+fn every_node_converges_to_the_exact_sum_on_a_stale_seq_kv() {
+    for seed in 0..200 {
+        let mut cluster = Cluster::new(seed);
+        let mut expected = 0;
+        let mut adds = Vec::new();
+        for _ in 0..60 {
+            let node = cluster.rng.gen_range(0..3);
+            match cluster.rng.gen_range(0..10) {
+                0..=4 => {
+                    let delta = cluster.rng.gen_range(-5..5);
+                    expected += delta;
+                    adds.push(cluster.add(node, delta));
+                }
+                5..=6 => cluster.tick(node, Tick::Flush),
+                7 => cluster.tick(node, Tick::Sync),
+                _ => {
+                    cluster.deliver_one();
+                }
+            }
+        }
+        // Two flushes: the first may find a write still in flight.
+        for _round in 0..2 {
+            for node in 0..3 {
+                cluster.tick(node, Tick::Flush);
+            }
+            cluster.deliver_all();
+        }
+        assert!(
+            adds.iter().all(|&add| cluster.acknowledged(add)),
+            "seed {seed}: every add acknowledged"
+        );
+        for _round in 0..2 {
+            for node in 0..3 {
+                cluster.tick(node, Tick::Sync);
+            }
+            cluster.deliver_all();
+        }
+        for node in 0..3 {
+            assert_eq!(
+                cluster.value(node),
+                expected,
+                "seed {seed}: n{node}'s final read"
+            );
+        }
+    }
+}
