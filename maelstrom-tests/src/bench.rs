@@ -1,4 +1,5 @@
-//! `analyze` (re-check a stored run) and `bench` (how fast the network routes).
+//! `analyze` (re-check a stored run), `criteria` (judge a stored run against a
+//! challenge) and `bench` (how fast the network routes).
 //!
 //! `bench` runs the `flood` fixture on N nodes: each node keeps a fixed number of
 //! messages in flight and answers every message with a new one, so the harness's
@@ -17,7 +18,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::checking;
-use crate::cli::{AnalyzeArgs, BenchArgs};
+use crate::checking::{Edn, Validity};
+use crate::cli::{AnalyzeArgs, BenchArgs, CriteriaArgs};
 use crate::client::Client;
 use crate::model::{Latency, LatencyDist};
 use crate::network::Network;
@@ -44,6 +46,28 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     let results = checking::check(&options, &history, net.as_ref())?;
     println!("{}", checking::summary(&results, &options));
     Ok(crate::run::verdict(results.valid))
+}
+
+/// `criteria PATH --challenge N`: reads a stored `results.edn` — the real
+/// Maelstrom's included, which has no `--check` of its own — and exits as
+/// `test --check` would: 0 when every criterion is met, 1 otherwise.
+pub fn criteria(args: CriteriaArgs) -> anyhow::Result<i32> {
+    let path = if args.path.is_dir() {
+        args.path.join("results.edn")
+    } else {
+        args.path.clone()
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let edn = maelstrom_checker::parse_edn(&text)
+        .with_context(|| format!("parsing {}", path.display()))?;
+    let valid = match edn.get("valid?") {
+        Some(Edn::Bool(true)) => Validity::True,
+        Some(Edn::Bool(false)) => Validity::False,
+        _ => Validity::Unknown,
+    };
+    let results = checking::Results { valid, edn };
+    crate::run::check_criteria(&args.challenge, &results)
 }
 
 /// `bench --bin flood --node-count N --time-limit S`.

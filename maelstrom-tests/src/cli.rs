@@ -34,51 +34,82 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Measures the routing speed with the `flood` fixture.
     Bench(BenchArgs),
+    /// Judges a stored run (ours or the real Maelstrom's `results.edn`) against
+    /// a challenge's pass criteria (maelstrom-spec §7).
+    Criteria(CriteriaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CriteriaArgs {
+    /// A run directory (holding `results.edn`) or a `results.edn` file.
+    pub path: PathBuf,
+    /// The challenge: 1, 2, 3a…3e, 4, or 3d-strict.
+    #[arg(long)]
+    pub challenge: String,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
+    /// echo, unique-ids, broadcast, g-set, g-counter or pn-counter.
     #[arg(short = 'w', long, default_value = "lin-kv")]
     pub workload: String,
+    /// The node binary; every node is one process of it.
     #[arg(long)]
     pub bin: PathBuf,
     /// Arguments passed to the binary.
     pub args: Vec<String>,
+    /// Number of nodes, named n0, n1…; without it, Maelstrom's default n1…n5.
     #[arg(long)]
     pub node_count: Option<usize>,
+    /// Seconds of the main phase.
     #[arg(long, default_value_t = 60)]
     pub time_limit: u64,
+    /// Client operations per second, across all clients.
     #[arg(long, default_value_t = 5.0)]
     pub rate: f64,
+    /// Client threads: a number, or `Kn` for K per node.
     #[arg(long, default_value = "1n")]
     pub concurrency: String,
+    /// Mean latency in ms between nodes and to services (clients have none).
     #[arg(long, default_value_t = 0)]
     pub latency: u64,
+    /// constant, uniform or exponential.
     #[arg(long, default_value = "constant")]
     pub latency_dist: String,
+    /// `partition`: Maelstrom's partition nemesis.
     #[arg(long)]
     pub nemesis: Option<String>,
+    /// Mean seconds between nemesis operations.
     #[arg(long, default_value = "10")]
     pub nemesis_interval: String,
+    /// The broadcast neighbour map: grid, line, total, tree, tree2, tree3 or tree4.
     #[arg(long, default_value = "grid")]
     pub topology: String,
+    /// `total`, or the fraction of operations that must succeed.
     #[arg(long)]
     pub availability: Option<String>,
+    /// Accepted for compatibility; used by the transaction workloads.
     #[arg(long, default_value = "strict-serializable")]
     pub consistency_models: String,
+    /// Accepted for compatibility (lin-kv, kafka, txn workloads).
     #[arg(long)]
     pub key_count: Option<u64>,
+    /// Accepted for compatibility (txn workloads).
     #[arg(long, default_value_t = 4)]
     pub max_txn_length: u64,
+    /// Accepted for compatibility (txn workloads).
     #[arg(long, default_value_t = 16)]
     pub max_writes_per_key: u64,
+    /// Also print node stderr on the console (always kept in node-logs/).
     #[arg(long)]
     pub log_stderr: bool,
+    /// The seed for everything random; printed at the start and in the replay line.
     #[arg(long)]
     pub seed: Option<u64>,
     /// A challenge (`1`, `2`, `3a`..`3e`, `4`, ...) whose pass criteria must hold too.
     #[arg(long)]
     pub check: Option<String>,
+    /// Where runs are stored: STORE/WORKLOAD/TIMESTAMP and STORE/latest.
     #[arg(long, default_value = "store")]
     pub store: PathBuf,
 }

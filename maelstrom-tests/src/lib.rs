@@ -48,6 +48,7 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             },
             Command::Analyze(analyze_args) => bench::analyze(analyze_args),
             Command::Bench(bench_args) => bench::bench(bench_args).await,
+            Command::Criteria(criteria_args) => bench::criteria(criteria_args),
         }
     });
     // Node processes are killed on drop; do not wait for stray blocking tasks.

@@ -634,7 +634,7 @@ pub fn verdict(valid: Validity) -> i32 {
     }
 }
 
-fn check_criteria(challenge: &str, results: &checking::Results) -> anyhow::Result<i32> {
+pub fn check_criteria(challenge: &str, results: &checking::Results) -> anyhow::Result<i32> {
     let unmet = match checking::criteria(challenge, results) {
         Ok(unmet) => unmet,
         Err(error) => {

@@ -351,3 +351,27 @@ fn the_history_is_dense_and_records_the_nemesis() {
         "{completion}"
     );
 }
+
+/// maelstrom-spec §7: `criteria` judges a real Maelstrom `results.edn` against a
+/// challenge, which is how `make test-broadcast` judges runs of the real Maelstrom.
+/// Two reference runs from the checker's test data: one valid and fast enough
+/// for 3d, one invalid with a median stable latency of 20 s.
+#[test]
+fn criteria_judges_a_real_maelstrom_results_file() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/checker/tests/data/");
+    let good = format!("{data}imperfect-fourth+gossip-glomers__broadcast_20250421T101439.202_0530");
+    let slow = format!("{data}SuchitraShankar07+flyio-solns__broadcast_20241107T092047.189_0530");
+    let passes = harness(&["criteria", &good, "--challenge", "3d"], SHORT_RUN);
+    assert_eq!(passes.exit_code, VALID, "{}", passes.output);
+    let fails = harness(&["criteria", &slow, "--challenge", "3d"], SHORT_RUN);
+    assert_eq!(fails.exit_code, INVALID, "{}", fails.output);
+    assert!(
+        fails
+            .output
+            .contains("median stable latency (ms) 20431 is not < 400"),
+        "{}",
+        fails.output
+    );
+    let unknown = harness(&["criteria", &good, "--challenge", "9z"], SHORT_RUN);
+    assert_eq!(unknown.exit_code, BAD_ARGUMENTS, "{}", unknown.output);
+}

@@ -45,7 +45,9 @@ fn main() {
             workload,
             seed,
             figure(&["valid?"]),
-            figure(&["net", "servers", "msgs-per-op"]),
+            run.figure(&["net", "servers", "msgs-per-op"])
+                .and_then(|value| value.as_f64())
+                .map_or("-".to_string(), |value| format!("{value:.3}")),
             figure(&["stats", "count"]),
             figure(&["workload", "final-reads"]),
         );

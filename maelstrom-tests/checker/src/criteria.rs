@@ -81,7 +81,15 @@ pub fn evaluate(challenge: &str, results: &Results) -> anyhow::Result<Vec<String
     for (name, value, bound) in figures {
         match value {
             Some(value) if within(value, bound) => {}
-            Some(value) => unmet.push(format!("{name} {value} is not {relation} {bound}")),
+            Some(value) => {
+                // msgs-per-op is a float (EDN's f32 precision); latencies are whole ms.
+                let shown = if value.fract() == 0.0 {
+                    format!("{value}")
+                } else {
+                    format!("{value:.3}")
+                };
+                unmet.push(format!("{name} {shown} is not {relation} {bound}"));
+            }
             None => unmet.push(format!("{name} is not in the results")),
         }
     }
