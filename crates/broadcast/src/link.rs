@@ -14,6 +14,11 @@
 //!
 //! Messages that carry no values (pure acks) have seq 0 and are never acked,
 //! so acks never ping-pong.
+//!
+//! Left out: a bound on the pending values. A peer cut off for good would make
+//! every message to it grow without end; Maelstrom's partitions always heal,
+//! and a real system would fall back to anti-entropy (compare digests, send
+//! the difference) for a peer that has been silent too long.
 
 use std::time::Duration;
 
