@@ -111,6 +111,7 @@ test-broadcast-3c: build runner
 # 3d must also stay correct under partitions, so it runs twice.
 test-broadcast-3d: build runner
 	$(call challenge,3d,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100)
+	@echo "3d must also stay correct under partitions; judged like 3c (valid, nothing lost):"
 	$(call challenge,3c,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 --nemesis partition)
 
 test-broadcast-3e: build runner

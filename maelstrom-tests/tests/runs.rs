@@ -189,6 +189,45 @@ fn a_broadcast_run_on_a_tree4_topology_is_accepted() {
     assert_eq!(outcome.exit_code, VALID);
 }
 
+/// maelstrom-spec §3.4: the g-set workload (`add {element}`, `read` → `value`) is
+/// judged by set-full; a node that gossips its set passes under partitions.
+#[test]
+fn a_gossiping_g_set_node_survives_partitions() {
+    let extra = [
+        "--node-count",
+        "3",
+        "--rate",
+        "20",
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "1",
+        "--seed",
+        "7",
+    ];
+    let outcome = test_run("g-set-gossip", "g-set", &extra, FINAL_PHASE_RUN);
+    assert_eq!(outcome.exit_code, VALID);
+}
+
+/// maelstrom-spec §3.4 and §6: arguments after `--` reach the node; with `--local`
+/// the g-set node never shares, and set-full reports elements lost.
+#[test]
+fn a_g_set_node_that_never_shares_is_invalid() {
+    let extra = [
+        "--node-count",
+        "3",
+        "--rate",
+        "20",
+        "--seed",
+        "7",
+        "--",
+        "--local",
+    ];
+    let outcome = test_run("g-set-gossip", "g-set", &extra, FINAL_PHASE_RUN);
+    assert_eq!(outcome.exit_code, INVALID);
+    assert!(outcome.output.contains(" lost"), "{}", outcome.output);
+}
+
 /// maelstrom-spec §3.5: on pn-counter (deltas in [−5, 4]) a node that only counts its
 /// own adds still gives final reads that differ from the sum of all adds. The seed is
 /// fixed: the run is only valid if every node's own adds happen to sum to zero.
