@@ -82,13 +82,19 @@ fn fresh_store(label: &str) -> PathBuf {
     dir
 }
 
-/// Runs `maelstrom-tests <args> --store <fresh dir>`; kills everything after `deadline`.
+/// Runs `maelstrom-tests test --store <fresh dir> <args...>` (the store goes first,
+/// so that arguments after `--`, which belong to the node, stay last); kills
+/// everything after `deadline`.
 pub fn harness(args: &[&str], deadline: Duration) -> Outcome {
     let store = fresh_store(args.first().copied().unwrap_or("run"));
     let mut command = Command::new(env!("CARGO_BIN_EXE_maelstrom-tests"));
-    command.args(args);
-    if args.first() == Some(&"test") {
-        command.arg("--store").arg(&store);
+    match args.split_first() {
+        Some((&"test", rest)) => {
+            command.arg("test").arg("--store").arg(&store).args(rest);
+        }
+        _ => {
+            command.args(args);
+        }
     }
     let output_path = store.join("console.txt");
     let console = std::fs::File::create(&output_path).expect("the store is writable");
