@@ -4,6 +4,10 @@
 #   make check           fmt, clippy -D warnings, tests (the one gate)
 #   make bench           every benchmark
 #
+# One challenge: make test-echo, test-unique-ids, test-broadcast (or -3a … -3e),
+# test-counter, test-pn-counter. One benchmark: make bench-runtime, bench-harness,
+# bench-broadcast, bench-counter.
+#
 # RUNNER picks who runs the challenges:
 #   RUNNER=maelstrom     the real Maelstrom in ./maelstrom (make maelstrom installs it; needs Java)
 #   RUNNER=bundled       the bundled Rust harness, maelstrom-tests (no JVM, no internet)
@@ -65,7 +69,7 @@ endef
 	check fmt clippy test bench bench-runtime bench-harness bench-broadcast bench-counter clean
 
 help:
-	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
+	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
 
 build:
 	$(CARGO) build --release --workspace --bins
