@@ -141,20 +141,31 @@ fn check_schema(body: &Value, schema: ReplySchema) -> Result<(), String> {
     Ok(())
 }
 
+/// `with-errors` (maelstrom-spec §1.4): `:fail` when the error is definite or the
+/// op idempotent (it surely did not happen, or may safely be counted as not),
+/// else `:info`.
+fn with_errors(
+    invocation: &Invocation,
+    error: Edn,
+    definite: bool,
+    idempotent: &[&str],
+) -> Outcome {
+    let value = invocation.value.clone();
+    if definite || idempotent.contains(&invocation.f.as_str()) {
+        Outcome::Fail { value, error }
+    } else {
+        Outcome::Info {
+            value,
+            error,
+            exception: None,
+        }
+    }
+}
+
 fn timed_out(handling: ErrorHandling, invocation: &Invocation) -> Outcome {
     match handling {
         ErrorHandling::WithErrors { idempotent } => {
-            let error = Edn::keyword("net-timeout");
-            let value = invocation.value.clone();
-            if idempotent.contains(&invocation.f.as_str()) {
-                Outcome::Fail { value, error }
-            } else {
-                Outcome::Info {
-                    value,
-                    error,
-                    exception: None,
-                }
-            }
+            with_errors(invocation, Edn::keyword("net-timeout"), false, idempotent)
         }
         ErrorHandling::Throws => {
             let data = Edn::kmap([
@@ -177,19 +188,12 @@ fn error_reply(handling: ErrorHandling, invocation: &Invocation, body: &Value) -
         });
     let text = body.get("text").map_or(Edn::Nil, Edn::from_json);
     match handling {
-        ErrorHandling::WithErrors { idempotent } => {
-            let value = invocation.value.clone();
-            let error = Edn::Vector(vec![name, text]);
-            if definite || idempotent.contains(&invocation.f.as_str()) {
-                Outcome::Fail { value, error }
-            } else {
-                Outcome::Info {
-                    value,
-                    error,
-                    exception: None,
-                }
-            }
-        }
+        ErrorHandling::WithErrors { idempotent } => with_errors(
+            invocation,
+            Edn::Vector(vec![name, text]),
+            definite,
+            idempotent,
+        ),
         ErrorHandling::Throws => {
             let data = Edn::kmap([
                 ("type", Edn::keyword("rpc-error")),
