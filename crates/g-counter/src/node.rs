@@ -111,10 +111,7 @@ impl CounterNode {
             ctx.reply(&request, Payload::AddOk);
             return;
         }
-        let base = self
-            .write
-            .as_ref()
-            .map_or(self.written.sum, |write| write.entry.sum);
+        let base = self.latest_entry().sum;
         let waiting_sum = self.waiting_sum.checked_add(delta);
         if waiting_sum
             .and_then(|waiting_sum| base.checked_add(waiting_sum))
@@ -132,14 +129,18 @@ impl CounterNode {
     /// The next entry for our key: everything acknowledged or in flight, plus
     /// what is waiting, under a new version.
     fn next_entry(&self) -> Entry {
-        let base = self
-            .write
-            .as_ref()
-            .map_or(self.written, |write| write.entry);
         Entry {
             version: self.version_sent_max + 1,
-            sum: base.sum + self.waiting_sum,
+            sum: self.latest_entry().sum + self.waiting_sum,
         }
+    }
+
+    /// The entry in flight if there is one, else the last one acknowledged:
+    /// what seq-kv will hold once the current write lands.
+    fn latest_entry(&self) -> Entry {
+        self.write
+            .as_ref()
+            .map_or(self.written, |write| write.entry)
     }
 
     /// Writes what is waiting (or, for a sync, bumps the version), unless a
