@@ -1,118 +1,59 @@
-//! `analyze` (re-check a stored run), `criteria` (judge a stored run against a
-//! challenge) and `bench` (how fast the network routes).
+//! `bench`: how fast the harness routes messages between node processes.
 //!
-//! `bench` runs the `flood` fixture on N nodes: each node keeps a fixed number of
-//! messages in flight and answers every message with a new one, so the harness's
-//! routing path is the bottleneck. It reports messages routed per second and the
-//! harness's own CPU time per message, read from `/proc/self/stat` (utime + stime;
-//! the workspace forbids `unsafe`, which `getrusage` would need).
+//! It runs the `flood` fixture on N nodes through the ordinary process driver, as a run
+//! with no client operations (`--rate 0`): each node keeps a fixed number of messages in
+//! flight and answers every message with a new one, so routing is the bottleneck. It
+//! reports messages routed per second and the harness's own CPU time per message, read
+//! from `/proc/self/stat` (utime + stime; the workspace forbids `unsafe`, which
+//! `getrusage` would need).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
-use serde_json::json;
-use tokio::sync::mpsc;
-use tokio::time::Instant;
 
-use crate::checking;
-use crate::checking::{Edn, Validity};
-use crate::cli::{AnalyzeArgs, BenchArgs, CriteriaArgs};
-use crate::client::Client;
-use crate::model::{Latency, LatencyDist};
-use crate::network::Network;
-use crate::node::{self, SpawnOptions};
-
-/// `analyze PATH`: the checkers again, on a run directory or a `history.edn`.
-pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
-    let (mut options, history, net) = checking::analyze_load(&args.path)?;
-    if let Some(workload) = args.workload {
-        options.workload = workload;
-    }
-    if let Some(availability) = args.availability {
-        options.availability = Some(if availability == "total" {
-            1.0
-        } else {
-            availability.parse().with_context(|| {
-                format!("--availability: expected total or 0..1, got {availability:?}")
-            })?
-        });
-    }
-    if let Some(models) = args.consistency_models {
-        options.consistency_models = vec![models];
-    }
-    let results = checking::check(&options, &history, net.as_ref())?;
-    println!("{}", checking::summary(&results, &options));
-    Ok(crate::run::verdict(results.valid))
-}
-
-/// `criteria PATH --challenge N`: reads a stored `results.edn` — the real
-/// Maelstrom's included, which has no `--check` of its own — and exits as
-/// `test --check` would: 0 when every criterion is met, 1 otherwise.
-pub fn criteria(args: CriteriaArgs) -> anyhow::Result<i32> {
-    let path = if args.path.is_dir() {
-        args.path.join("results.edn")
-    } else {
-        args.path.clone()
-    };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let edn = maelstrom_checker::parse_edn(&text)
-        .with_context(|| format!("parsing {}", path.display()))?;
-    let valid = match edn.get("valid?") {
-        Some(Edn::Bool(true)) => Validity::True,
-        Some(Edn::Bool(false)) => Validity::False,
-        _ => Validity::Unknown,
-    };
-    let results = checking::Results { valid, edn };
-    crate::run::check_criteria(&args.challenge, &results)
-}
+use crate::cli::{BenchArgs, RunArgs, TestConfig};
+use crate::process;
+use crate::run::World;
 
 /// `bench --bin flood --node-count N --time-limit S`.
 pub async fn bench(args: BenchArgs) -> anyhow::Result<i32> {
-    let latency = Latency::new(0, LatencyDist::Constant).map_err(anyhow::Error::msg)?;
-    let network = Network::new(latency, true, StdRng::seed_from_u64(0));
-    let nodes: Vec<String> = (0..args.node_count).map(|i| format!("n{i}")).collect();
-    let log_dir = std::env::temp_dir().join(format!("maelstrom-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&log_dir)?;
-    let options = SpawnOptions {
-        bin: std::fs::canonicalize(&args.bin)?,
+    let store = std::env::temp_dir().join(format!("maelstrom-bench-{}", std::process::id()));
+    let run = RunArgs {
+        workload: "echo".into(),
         args: Vec::new(),
-        log_dir,
+        node_count: Some(args.node_count.to_string()),
+        time_limit: args.time_limit.to_string(),
+        rate: "0".into(),
+        concurrency: "1n".into(),
+        latency: "0".into(),
+        latency_dist: "constant".into(),
+        nemesis: None,
+        nemesis_interval: "10".into(),
+        topology: "grid".into(),
+        availability: None,
+        consistency_models: Vec::new(),
+        key_count: None,
+        max_txn_length: "4".into(),
+        max_writes_per_key: "16".into(),
         log_stderr: false,
+        seed: Some("0".into()),
+        check: None,
+        store: store.clone(),
     };
-    let (exits, mut exited) = mpsc::unbounded_channel();
-    let mut handles = Vec::new();
-    for id in &nodes {
-        handles.push(node::spawn(id, &options, &network, exits.clone())?);
+    let config = TestConfig::from_args(&run, &args.bin).map_err(anyhow::Error::msg)?;
+    let world = World::new(&config).map_err(anyhow::Error::msg)?;
+    let run_dir = crate::store::create_run_dir(&config.store, &config.workload)?;
+    let (cpu_before, started) = (cpu_time()?, Instant::now());
+    let executed = process::execute(&config, world, &run_dir, false).await?;
+    let (cpu, seconds) = (cpu_time()? - cpu_before, started.elapsed().as_secs_f64());
+    let _ = std::fs::remove_dir_all(&store);
+    if let crate::run::End::Aborted(abort) = &executed.finished.end {
+        anyhow::bail!("the benchmark run stopped: {}", abort.message);
     }
-    init_all(&network, &nodes).await?;
-    let before = (
-        Instant::now(),
-        network.stats().servers.recv_count,
-        cpu_time()?,
-    );
-    tokio::select! {
-        _ = tokio::time::sleep(Duration::from_secs(args.time_limit)) => {}
-        Some(node) = exited.recv() => anyhow::bail!("node {} exited during the benchmark ({})", node.node, node.status),
-    }
-    let after = (
-        Instant::now(),
-        network.stats().servers.recv_count,
-        cpu_time()?,
-    );
-    handles.iter().for_each(node::NodeHandle::stop_reading);
-    for handle in handles {
-        handle.teardown(&network).await;
-    }
-    let messages = after.1 - before.1;
-    let seconds = (after.0 - before.0).as_secs_f64();
-    let cpu = after.2 - before.2;
+    let messages = executed.finished.traffic.servers.recv_count;
     println!(
         "nodes: {}, seconds: {seconds:.1}, messages routed: {messages}",
-        nodes.len()
+        config.nodes.len()
     );
     println!("throughput: {:.0} msgs/s", messages as f64 / seconds);
     println!(
@@ -123,21 +64,8 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-async fn init_all(network: &Arc<Network>, nodes: &[String]) -> anyhow::Result<()> {
-    for node in nodes {
-        let mut client = Client::open(network);
-        let body = json!({"type": "init", "node_id": node, "node_ids": nodes});
-        let reply = client.rpc(node, body, 10_000).await?;
-        anyhow::ensure!(
-            reply.is_some_and(|reply| reply["type"] == "init_ok"),
-            "{node} did not answer init"
-        );
-    }
-    Ok(())
-}
-
 /// This process's user + system CPU time so far.
-fn cpu_time() -> anyhow::Result<Duration> {
+pub fn cpu_time() -> anyhow::Result<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
     // Fields after the command name (which may contain spaces) start at field 3.
     let after_name = stat

@@ -1,24 +1,27 @@
 //! `maelstrom-tests`: a Maelstrom-compatible harness, so every Gossip Glomers workload
 //! runs and is checked offline (no JVM, no network).
 //!
-//! This crate is the part that does I/O: the command line ([`cli`]), node processes
-//! ([`node`]), the simulated network ([`network`]), Maelstrom's clients ([`client`]),
-//! the run's phases, scheduler and nemesis ([`run`]), the recorded history
-//! ([`history`]), the store directory ([`store`]) and the routing benchmark
-//! ([`bench`]). What Maelstrom's world *is* (latency, grudges, topologies, workloads,
-//! services) lives in `maelstrom-model`; judging a history lives in `maelstrom-checker`.
+//! A run is one pure state machine, [`run::World`]: the network, the services, the
+//! clients and their schedule, the nemesis and the history, with no clock and no I/O.
+//! Two drivers carry it out:
+//! - [`process`] (`maelstrom-tests test`): nodes are child processes, time is real —
+//!   the Maelstrom experience, with Maelstrom's command line;
+//! - [`sim`] (`<challenge binary> sim`): nodes are the challenge's own engines, in this
+//!   process, on a virtual clock — a 20 s test in well under a second, and the same
+//!   seed replays the same run byte for byte.
 //!
-//! It runs on a two-worker tokio runtime: routing is I/O bound, and the machines it
-//! runs on are small. Left out: `serve`, the journal files, plots and `messages.svg`.
+//! What Maelstrom's world *is* (latency, the network's queues, grudges, topologies,
+//! workloads, services) lives in `maelstrom-model`; judging a history lives in
+//! `maelstrom-checker`. This crate adds the run's phases ([`run`]), the store directory
+//! ([`store`]), the command line ([`cli`]), `analyze`/`criteria` ([`analyze`]) and the
+//! routing benchmark ([`bench`]).
+//!
+//! Left out: the journal files (`net-journal/`), `test.jepsen`, and `--test-count`.
 
+pub mod analyze;
 pub mod bench;
-pub mod checking;
 pub mod cli;
-pub mod client;
-pub mod history;
-pub mod model;
-pub mod network;
-pub mod node;
+pub mod process;
 pub mod run;
 pub mod store;
 
@@ -32,23 +35,28 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Ok(cli) => cli,
         Err(error) => return report_parse_error(error),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("the tokio runtime must start");
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Test(test_args) => match TestConfig::from_args(test_args) {
-                Ok(config) => run::run_test(config, args).await,
-                Err(bad) => {
-                    eprintln!("{bad}");
-                    Ok(EXIT_BAD_ARGUMENTS)
+            Command::Test(test) => {
+                let Some(bin) = test.bin.as_deref() else {
+                    eprintln!("error: --bin: required: the node binary to test");
+                    return Ok(EXIT_BAD_ARGUMENTS);
+                };
+                match TestConfig::from_args(&test.run, bin) {
+                    Ok(config) => process::run(config, args).await,
+                    Err(bad) => {
+                        eprintln!("{bad}");
+                        Ok(EXIT_BAD_ARGUMENTS)
+                    }
                 }
-            },
-            Command::Analyze(analyze_args) => bench::analyze(analyze_args),
+            }
+            Command::Analyze(analyze_args) => analyze::analyze(analyze_args),
+            Command::Criteria(criteria_args) => analyze::criteria(criteria_args),
             Command::Bench(bench_args) => bench::bench(bench_args).await,
-            Command::Criteria(criteria_args) => bench::criteria(criteria_args),
         }
     });
     // Node processes are killed on drop; do not wait for stray blocking tasks.
@@ -59,18 +67,24 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
     })
 }
 
-/// `--help`/`--version` print and exit 0; every other parse error is one line, exit 254.
-fn report_parse_error(error: clap::Error) -> i32 {
+/// `--help`/`--version` print and exit 0; a missing subcommand prints the help; every
+/// other parse error is one line, exit 254.
+pub fn report_parse_error(error: clap::Error) -> i32 {
     use clap::error::ErrorKind;
-    if matches!(
-        error.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
-    ) {
-        print!("{error}");
-        return 0;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            print!("{error}");
+            0
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            eprint!("{error}");
+            EXIT_BAD_ARGUMENTS
+        }
+        _ => {
+            let rendered = error.to_string();
+            let first_line = rendered.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{first_line}");
+            EXIT_BAD_ARGUMENTS
+        }
     }
-    let rendered = error.to_string();
-    let first_line = rendered.lines().next().unwrap_or("error: bad arguments");
-    eprintln!("{first_line}");
-    EXIT_BAD_ARGUMENTS
 }

@@ -10,7 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use serde_json::{json, Value};
 
-use crate::checking::{self, NetStats, Op, Results};
+use maelstrom_checker::{NetStats, Op, Results};
+
 use crate::cli::TestConfig;
 
 /// Creates `store/<workload>/<timestamp>/node-logs/` and points the `latest` links at it.
@@ -93,14 +94,20 @@ pub fn net_json(net: &NetStats) -> Value {
 }
 
 /// `test.json`: what `analyze` needs to re-check a run of ours, `:net` included.
+/// `mode` is `process` or `sim`; `interrupted` names the signal that stopped the run.
 pub fn write_test_json(
     run_dir: &Path,
     config: &TestConfig,
     command_line: &[String],
     net: &NetStats,
+    mode: &str,
+    interrupted: Option<&str>,
 ) -> anyhow::Result<()> {
     let test = json!({
         "seed": config.seed,
+        "mode": mode,
+        "interrupted": interrupted.is_some(),
+        "interrupted_by": interrupted,
         "command_line": command_line,
         "workload": config.workload,
         "options": {
@@ -121,20 +128,33 @@ pub fn write_test_json(
 
 /// `history.edn`.
 pub fn write_history(run_dir: &Path, history: &[Op]) -> anyhow::Result<()> {
-    checking::write_history(&run_dir.join("history.edn"), history)
+    maelstrom_checker::history::write_history(&run_dir.join("history.edn"), history)
         .context("could not write history.edn")
 }
 
 /// `results.edn` and `results.json`.
 pub fn write_results(run_dir: &Path, results: &Results) -> anyhow::Result<()> {
-    std::fs::write(
-        run_dir.join("results.edn"),
-        checking::edn_text(&results.edn) + "\n",
-    )
-    .context("could not write results.edn")?;
-    let json = serde_json::to_string_pretty(&checking::edn_json(&results.edn))?;
+    std::fs::write(run_dir.join("results.edn"), results.edn.to_string() + "\n")
+        .context("could not write results.edn")?;
+    let json = serde_json::to_string_pretty(&results.edn.to_json())?;
     std::fs::write(run_dir.join("results.json"), json + "\n")
         .context("could not write results.json")
+}
+
+/// The results of a run stopped by `signal`: unjudged (`:valid? :unknown`).
+pub fn write_interrupted_results(run_dir: &Path, signal: &str) -> anyhow::Result<()> {
+    let edn = maelstrom_checker::Edn::kmap([
+        ("valid?", maelstrom_checker::Edn::keyword("unknown")),
+        (
+            "error",
+            maelstrom_checker::Edn::Str(format!("interrupted by {signal} before the run ended")),
+        ),
+    ]);
+    let results = Results {
+        valid: maelstrom_checker::Validity::Unknown,
+        edn,
+    };
+    write_results(run_dir, &results)
 }
 
 #[cfg(test)]

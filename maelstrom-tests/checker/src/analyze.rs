@@ -12,9 +12,38 @@ use crate::check::CheckOptions;
 use crate::history::{read_history, Op};
 use crate::net::{NetCounts, NetStats};
 
+/// What the caller knows better than the files: flags given to `analyze`.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub workload: Option<String>,
+    pub availability: Option<f64>,
+    pub consistency_models: Option<Vec<String>>,
+}
+
 /// The options, history and (if recorded) message counts of a stored run.
 /// `path` is a run directory or a `history.edn` file.
-pub fn load(path: &Path) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetStats>)> {
+pub fn load(
+    path: &Path,
+    overrides: &Overrides,
+) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetStats>)> {
+    let (mut options, history, net) = load_recorded(path, overrides.workload.is_some())?;
+    if let Some(workload) = &overrides.workload {
+        options.workload = workload.clone();
+    }
+    if overrides.availability.is_some() {
+        options.availability = overrides.availability;
+    }
+    if let Some(models) = &overrides.consistency_models {
+        options.consistency_models = models.clone();
+    }
+    Ok((options, history, net))
+}
+
+/// What the files say; the workload is guessed only when it isn't `known`.
+fn load_recorded(
+    path: &Path,
+    workload_known: bool,
+) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetStats>)> {
     let (dir, history_path) = if path.is_dir() {
         (path.to_path_buf(), path.join("history.edn"))
     } else {
@@ -40,7 +69,7 @@ pub fn load(path: &Path) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetSta
     if let Ok(command) = std::fs::read_to_string(dir.join("command.txt")) {
         apply_command_line(&mut options, &command);
     }
-    if options.workload.is_empty() {
+    if options.workload.is_empty() && !workload_known {
         options.workload = guess_workload(&history)
             .ok_or_else(|| {
                 anyhow::anyhow!(

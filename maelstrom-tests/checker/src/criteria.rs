@@ -16,11 +16,43 @@ struct Bounds {
     inclusive: bool,
 }
 
-/// The criteria `results` fails for `challenge` ("1", "2", "3a"…"3e", "4",
-/// "3d-strict"); an empty list is a pass.
+/// Every challenge [`evaluate`] knows: the Gossip Glomers challenges, and `3d-strict`.
+pub const CHALLENGES: [&str; 15] = [
+    "1",
+    "2",
+    "3a",
+    "3b",
+    "3c",
+    "3d",
+    "3e",
+    "3d-strict",
+    "4",
+    "5a",
+    "5b",
+    "5c",
+    "6a",
+    "6b",
+    "6c",
+];
+
+/// `Ok` for a challenge [`evaluate`] knows; else a line listing the ones it does.
+pub fn known(challenge: &str) -> Result<(), String> {
+    if CHALLENGES.contains(&challenge) {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown challenge {challenge:?}: expected one of {}",
+            CHALLENGES.join(", ")
+        ))
+    }
+}
+
+/// The criteria `results` fails for `challenge` (one of [`CHALLENGES`]); an empty list
+/// is a pass.
 pub fn evaluate(challenge: &str, results: &Results) -> anyhow::Result<Vec<String>> {
+    known(challenge).map_err(anyhow::Error::msg)?;
     let bounds = match challenge {
-        "1" | "2" | "3a" | "3b" | "3c" | "4" => None,
+        "1" | "2" | "3a" | "3b" | "3c" | "4" | "5a" | "5b" | "5c" | "6a" | "6b" | "6c" => None,
         "3d" => Some(Bounds {
             msgs_per_op: 30.0,
             median_ms: 400.0,
@@ -39,9 +71,7 @@ pub fn evaluate(challenge: &str, results: &Results) -> anyhow::Result<Vec<String
             max_ms: 500.0,
             inclusive: true,
         }),
-        other => anyhow::bail!(
-            "unknown challenge {other:?}: expected 1, 2, 3a, 3b, 3c, 3d, 3e, 3d-strict or 4"
-        ),
+        other => unreachable!("known() accepted {other:?} but it has no bounds"),
     };
     let mut unmet = Vec::new();
     if results.valid != Validity::True {

@@ -38,7 +38,8 @@ fn compared_keys(workload: &str) -> &'static [&'static str] {
 
 /// Compares one run directory; returns the disagreements.
 fn disagreements(dir: &Path) -> Vec<String> {
-    let (options, history, net) = analyze::load(dir).expect("the history loads");
+    let (options, history, net) =
+        analyze::load(dir, &Default::default()).expect("the history loads");
     let ours = check(&options, &history, net.as_ref())
         .expect("the checkers run")
         .edn;

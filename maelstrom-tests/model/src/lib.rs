@@ -15,18 +15,21 @@
 //! Module map:
 //! - [`latency`]: `--latency` / `--latency-dist` draws (§5.1).
 //! - [`grudge`]: the partition nemesis's four grudge shapes (§5.2).
+//! - [`network`]: queues, deadlines, partitions at dequeue, message counts, client ids (§5.1).
 //! - [`topology`]: grid, line, total and tree topologies (§5.3).
 //! - [`services`]: the four built-in services (§4), one file each.
 //! - [`workloads`]: the [`Workload`] trait and one client module per workload (§3).
 
 pub mod grudge;
 pub mod latency;
+pub mod network;
 pub mod services;
 pub mod topology;
 pub mod workloads;
 
 pub use grudge::{grudge, Grudge, GrudgeKind};
 pub use latency::{Latency, LatencyDist};
+pub use network::Network;
 pub use services::{service, Service, SERVICE_NAMES};
 pub use topology::{topology, Topology};
-pub use workloads::{workload, Invocation, Outcome, Reply, Workload, WorkloadOptions};
+pub use workloads::{workload, Invocation, Outcome, Reply, Step, Workload, WorkloadOptions};

@@ -12,7 +12,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use super::client::{self, ErrorHandling, ReplySchema};
-use super::{final_read, Invocation, Outcome, Reply, Workload, WorkloadOptions};
+use super::{Invocation, OneFinalRead, Outcome, Reply, Workload, WorkloadOptions};
 use crate::topology::{topology, Topology};
 
 const HANDLING: ErrorHandling = ErrorHandling::WithErrors {
@@ -32,6 +32,7 @@ const READ_OK: ReplySchema = ReplySchema {
 pub struct Broadcast {
     topology: Topology,
     next_message: i64,
+    final_reads: OneFinalRead,
 }
 
 impl Broadcast {
@@ -39,6 +40,7 @@ impl Broadcast {
         Ok(Broadcast {
             topology: topology(&options.topology, &options.nodes)?,
             next_message: 0,
+            final_reads: OneFinalRead::default(),
         })
     }
 }
@@ -52,7 +54,7 @@ impl Workload for Broadcast {
         Some(json!({"type": "topology", "topology": self.topology}))
     }
 
-    fn next_invocation(&mut self, _thread: usize, rng: &mut StdRng) -> Invocation {
+    fn next_invocation(&mut self, _thread: usize, _now_ns: u64, rng: &mut StdRng) -> Invocation {
         if rng.gen_bool(0.5) {
             return Invocation::new("read", Edn::Nil);
         }
@@ -65,8 +67,8 @@ impl Workload for Broadcast {
         true
     }
 
-    fn final_invocation(&mut self, _thread: usize) -> Option<Invocation> {
-        final_read(true)
+    fn final_invocation(&mut self, thread: usize, _rng: &mut StdRng) -> Option<Invocation> {
+        self.final_reads.next(thread, true)
     }
 
     fn request(&self, invocation: &Invocation) -> Value {
@@ -112,7 +114,7 @@ mod tests {
         let mut workload = broadcast();
         let rng = &mut StdRng::seed_from_u64(1);
         let ops: Vec<Invocation> = (0..1000)
-            .map(|i| workload.next_invocation(i % 5, rng))
+            .map(|i| workload.next_invocation(i % 5, 0, rng))
             .collect();
         let values: Vec<Edn> = ops
             .iter()
@@ -143,7 +145,9 @@ mod tests {
     #[test]
     fn reads_take_messages_and_the_final_read_is_flagged() {
         let mut workload = broadcast();
-        let read = workload.final_invocation(0).expect("a final read");
+        let read = workload
+            .final_invocation(0, &mut StdRng::seed_from_u64(0))
+            .expect("a final read");
         assert!(read.final_read);
         let reply = json!({"type": "read_ok", "messages": [0, 1]});
         assert_eq!(

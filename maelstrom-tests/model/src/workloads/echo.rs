@@ -32,7 +32,7 @@ impl Workload for Echo {
         None
     }
 
-    fn next_invocation(&mut self, _thread: usize, rng: &mut StdRng) -> Invocation {
+    fn next_invocation(&mut self, _thread: usize, _now_ns: u64, rng: &mut StdRng) -> Invocation {
         let text = format!("Please echo {}", rng.gen_range(0..128));
         Invocation::new("echo", Edn::Str(text))
     }
@@ -41,7 +41,7 @@ impl Workload for Echo {
         false
     }
 
-    fn final_invocation(&mut self, _thread: usize) -> Option<Invocation> {
+    fn final_invocation(&mut self, _thread: usize, _rng: &mut StdRng) -> Option<Invocation> {
         None
     }
 
@@ -64,7 +64,7 @@ mod tests {
     /// maelstrom-spec §3.1: the request carries the text; the :ok value is the reply body.
     #[test]
     fn an_echo_reply_is_recorded_as_its_body() {
-        let invocation = Echo.next_invocation(0, &mut StdRng::seed_from_u64(1));
+        let invocation = Echo.next_invocation(0, 0, &mut StdRng::seed_from_u64(1));
         let request = Echo.request(&invocation);
         assert!(request["echo"]
             .as_str()

@@ -34,7 +34,9 @@ mod tests {
         let mut counter = g_counter();
         assert_eq!(counter.name(), "g-counter");
         let rng = &mut StdRng::seed_from_u64(4);
-        let ops: Vec<Invocation> = (0..3000).map(|_| counter.next_invocation(0, rng)).collect();
+        let ops: Vec<Invocation> = (0..3000)
+            .map(|_| counter.next_invocation(0, 0, rng))
+            .collect();
         let deltas: Vec<i64> = ops
             .iter()
             .filter_map(|op| match op.value {

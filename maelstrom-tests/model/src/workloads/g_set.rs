@@ -13,7 +13,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use super::client::{self, ErrorHandling, ReplySchema};
-use super::{final_read, Invocation, Outcome, Reply, Workload};
+use super::{Invocation, OneFinalRead, Outcome, Reply, Workload};
 
 const HANDLING: ErrorHandling = ErrorHandling::Throws;
 const ADD_OK: ReplySchema = ReplySchema {
@@ -29,6 +29,7 @@ const READ_OK: ReplySchema = ReplySchema {
 #[derive(Debug, Default)]
 pub struct GSet {
     next_element: i64,
+    final_reads: OneFinalRead,
 }
 
 impl Workload for GSet {
@@ -40,7 +41,7 @@ impl Workload for GSet {
         None
     }
 
-    fn next_invocation(&mut self, _thread: usize, rng: &mut StdRng) -> Invocation {
+    fn next_invocation(&mut self, _thread: usize, _now_ns: u64, rng: &mut StdRng) -> Invocation {
         if rng.gen_bool(0.5) {
             return Invocation::new("read", Edn::Nil);
         }
@@ -53,8 +54,8 @@ impl Workload for GSet {
         true
     }
 
-    fn final_invocation(&mut self, _thread: usize) -> Option<Invocation> {
-        final_read(false)
+    fn final_invocation(&mut self, thread: usize, _rng: &mut StdRng) -> Option<Invocation> {
+        self.final_reads.next(thread, false)
     }
 
     fn request(&self, invocation: &Invocation) -> Value {
@@ -86,7 +87,7 @@ mod tests {
     fn adds_count_up_and_reads_answer_with_value() {
         let mut set = GSet::default();
         let rng = &mut StdRng::seed_from_u64(2);
-        let ops: Vec<Invocation> = (0..100).map(|_| set.next_invocation(0, rng)).collect();
+        let ops: Vec<Invocation> = (0..100).map(|_| set.next_invocation(0, 0, rng)).collect();
         let adds: Vec<Value> = ops
             .iter()
             .filter(|op| op.f == "add")
@@ -109,7 +110,9 @@ mod tests {
     /// maelstrom-spec §3.4: each thread's final read is not flagged `:final?`.
     #[test]
     fn the_final_read_carries_no_final_flag() {
-        let read = GSet::default().final_invocation(3).expect("a final read");
+        let read = GSet::default()
+            .final_invocation(3, &mut StdRng::seed_from_u64(0))
+            .expect("a final read");
         assert_eq!(read.f, "read");
         assert!(!read.final_read);
     }

@@ -27,6 +27,8 @@ pub mod g_set;
 pub mod pn_counter;
 pub mod unique_ids;
 
+use std::collections::BTreeSet;
+
 use maelstrom_checker::Edn;
 use rand::rngs::StdRng;
 use serde_json::Value;
@@ -82,21 +84,61 @@ pub enum Reply {
     Timeout,
 }
 
-/// A workload: generator, request encoder and reply decoder (see the module doc).
+/// What a worker's client does next for the op it is executing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// Send this request body (without `msg_id`, which the client adds) to the worker's node.
+    Send(Value),
+    /// The op is over.
+    Done(Outcome),
+}
+
+/// A workload: generator, client and reply decoder (see the module doc).
+///
+/// Most workloads send one request per op and read one reply: they implement
+/// [`Workload::request`] and [`Workload::complete`], and the default [`Workload::invoke`]
+/// and [`Workload::reply`] do the rest. A workload whose ops take several RPCs or none
+/// (kafka: a poll is followed by a commit; a crash sends nothing) overrides `invoke` and
+/// `reply`, keeping per-thread client state that [`Workload::client_opened`] resets.
 pub trait Workload: Send {
     /// The `-w` name.
     fn name(&self) -> &'static str;
     /// The body the setup client sends to `node` before the main phase, if any.
     fn setup_body(&self, node: &str) -> Option<Value>;
-    /// The next main-phase op for worker `thread`.
-    fn next_invocation(&mut self, thread: usize, rng: &mut StdRng) -> Invocation;
+    /// The next main-phase op for worker `thread`; `now_ns` is ns since the main phase began.
+    fn next_invocation(&mut self, thread: usize, now_ns: u64, rng: &mut StdRng) -> Invocation;
+    /// How an op ended, for generators that react to results (kafka). Called before the
+    /// history records the completion.
+    fn observe(&mut self, thread: usize, invocation: &Invocation, outcome: &Outcome) {
+        let _ = (thread, invocation, outcome);
+    }
     /// Whether heal, 10 s of quiet and final ops follow the main phase (§3 intro).
     fn has_final_phase(&self) -> bool;
-    /// Worker `thread`'s final op, if it has one.
-    fn final_invocation(&mut self, thread: usize) -> Option<Invocation>;
-    /// The request body for an op (without `msg_id`, which the client adds).
+    /// Worker `thread`'s next final op; `None` once it has no more.
+    fn final_invocation(&mut self, thread: usize, rng: &mut StdRng) -> Option<Invocation>;
+    /// The stagger between final ops in seconds, and the final phase's time limit in
+    /// seconds; `None`: final ops go out at once and the phase lasts until they are done.
+    fn final_schedule(&self) -> Option<(f64, u64)> {
+        None
+    }
+    /// A fresh client was opened for `thread` (at the start, or after a non-reusable
+    /// client's `:info`): forget the old client's local state.
+    fn client_opened(&mut self, thread: usize) {
+        let _ = thread;
+    }
+    /// Starts executing `invocation` on `thread`'s client.
+    fn invoke(&mut self, thread: usize, invocation: &Invocation) -> Step {
+        let _ = thread;
+        Step::Send(self.request(invocation))
+    }
+    /// What came back for the last request `thread`'s client sent.
+    fn reply(&mut self, thread: usize, invocation: &Invocation, reply: Reply) -> Step {
+        let _ = thread;
+        Step::Done(self.complete(invocation, reply))
+    }
+    /// The request body for a one-RPC op (without `msg_id`, which the client adds).
     fn request(&self, invocation: &Invocation) -> Value;
-    /// The history outcome for an op and what came back.
+    /// The history outcome for a one-RPC op and what came back.
     fn complete(&self, invocation: &Invocation, reply: Reply) -> Outcome;
     /// Whether a worker keeps its client after an `:info` (§1.4 "Reusable").
     fn reusable_clients(&self) -> bool {
@@ -142,13 +184,22 @@ pub fn workload(name: &str, options: &WorkloadOptions) -> Result<Box<dyn Workloa
     }
 }
 
-/// The final read every final-phase workload gives each thread.
-fn final_read(flagged: bool) -> Option<Invocation> {
-    Some(Invocation {
-        f: "read".into(),
-        value: Edn::Nil,
-        final_read: flagged,
-    })
+/// One final read per thread, the final phase of broadcast, g-set and the counters:
+/// the read the first time a thread asks, nothing after.
+#[derive(Debug, Default)]
+pub struct OneFinalRead {
+    asked: BTreeSet<usize>,
+}
+
+impl OneFinalRead {
+    /// `flagged`: the read carries `:final? true` (all but g-set's, §3.4).
+    pub fn next(&mut self, thread: usize, flagged: bool) -> Option<Invocation> {
+        self.asked.insert(thread).then(|| Invocation {
+            f: "read".into(),
+            value: Edn::Nil,
+            final_read: flagged,
+        })
+    }
 }
 
 #[cfg(test)]

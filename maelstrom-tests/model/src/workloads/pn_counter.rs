@@ -15,7 +15,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use super::client::{self, ErrorHandling, ReplySchema};
-use super::{final_read, Invocation, Outcome, Reply, Workload};
+use super::{Invocation, OneFinalRead, Outcome, Reply, Workload};
 
 const HANDLING: ErrorHandling = ErrorHandling::Throws;
 const ADD_OK: ReplySchema = ReplySchema {
@@ -35,6 +35,7 @@ const MAX_DRAWS_PER_OP: usize = 10_000;
 pub struct PnCounter {
     name: &'static str,
     keep: fn(&Invocation) -> bool,
+    final_reads: OneFinalRead,
 }
 
 impl Default for PnCounter {
@@ -47,7 +48,11 @@ impl PnCounter {
     /// The same client and generator under another name, keeping only ops that pass
     /// `keep` (jepsen's `gen/filter`: a rejected op is simply drawn again).
     pub fn filtered(name: &'static str, keep: fn(&Invocation) -> bool) -> PnCounter {
-        PnCounter { name, keep }
+        PnCounter {
+            name,
+            keep,
+            final_reads: OneFinalRead::default(),
+        }
     }
 }
 
@@ -70,7 +75,7 @@ impl Workload for PnCounter {
         None
     }
 
-    fn next_invocation(&mut self, _thread: usize, rng: &mut StdRng) -> Invocation {
+    fn next_invocation(&mut self, _thread: usize, _now_ns: u64, rng: &mut StdRng) -> Invocation {
         (0..MAX_DRAWS_PER_OP)
             .map(|_| draw(rng))
             .find(|invocation| (self.keep)(invocation))
@@ -81,8 +86,8 @@ impl Workload for PnCounter {
         true
     }
 
-    fn final_invocation(&mut self, _thread: usize) -> Option<Invocation> {
-        final_read(true)
+    fn final_invocation(&mut self, thread: usize, _rng: &mut StdRng) -> Option<Invocation> {
+        self.final_reads.next(thread, true)
     }
 
     fn request(&self, invocation: &Invocation) -> Value {
@@ -124,7 +129,9 @@ mod tests {
     fn pn_counter_deltas_cover_minus_five_to_four() {
         let mut counter = PnCounter::default();
         let rng = &mut StdRng::seed_from_u64(3);
-        let ops: Vec<Invocation> = (0..2000).map(|_| counter.next_invocation(0, rng)).collect();
+        let ops: Vec<Invocation> = (0..2000)
+            .map(|_| counter.next_invocation(0, 0, rng))
+            .collect();
         let deltas = deltas(&ops);
         assert!(deltas.iter().all(|delta| (-5..=4).contains(delta)));
         assert!((-5..=4).all(|value| deltas.contains(&value)));
@@ -136,7 +143,7 @@ mod tests {
     fn a_read_value_must_be_an_integer() {
         let mut counter = PnCounter::default();
         let read = counter
-            .final_invocation(0)
+            .final_invocation(0, &mut StdRng::seed_from_u64(0))
             .expect("counters have a final read");
         assert!(read.final_read);
         let ok = json!({"type": "read_ok", "value": 7});

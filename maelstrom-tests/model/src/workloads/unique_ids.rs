@@ -30,7 +30,7 @@ impl Workload for UniqueIds {
         None
     }
 
-    fn next_invocation(&mut self, _thread: usize, _rng: &mut StdRng) -> Invocation {
+    fn next_invocation(&mut self, _thread: usize, _now_ns: u64, _rng: &mut StdRng) -> Invocation {
         Invocation::new("generate", Edn::Nil)
     }
 
@@ -38,7 +38,7 @@ impl Workload for UniqueIds {
         false
     }
 
-    fn final_invocation(&mut self, _thread: usize) -> Option<Invocation> {
+    fn final_invocation(&mut self, _thread: usize, _rng: &mut StdRng) -> Option<Invocation> {
         None
     }
 

@@ -1,0 +1,368 @@
+//! After the run: the store files, the checkers, the console summary, the verdict and
+//! its exit code (maelstrom.md §6), the same for both drivers.
+//!
+//! Exit codes are Maelstrom's: 0 valid, 1 invalid, 2 unknown, 255 a node crashed or
+//! misbehaved. A run that is not valid prints `Replay:`, the command that replays it.
+//! An interrupted run keeps what it recorded, marks `test.json` `"interrupted": true`,
+//! writes results with `:valid? :unknown`, and exits 130 (SIGINT) or 143 (SIGTERM).
+
+use std::path::{Path, PathBuf};
+
+use maelstrom_checker::{CheckOptions, Edn, NetCounts, NetStats, Results, Validity};
+use maelstrom_model::network::{Counts, Traffic};
+
+use super::{End, Finished};
+use crate::cli::{
+    TestConfig, EXIT_BAD_ARGUMENTS, EXIT_CRASH, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID,
+};
+use crate::store;
+
+/// Exit codes of a harness that was interrupted, as a shell reports a signal (128 + n).
+pub const EXIT_SIGINT: i32 = 130;
+pub const EXIT_SIGTERM: i32 = 143;
+
+/// Everything `finish` needs to know about the run besides what it recorded.
+#[derive(Debug)]
+pub struct RunContext<'a> {
+    pub config: &'a TestConfig,
+    /// The command line as typed, for `test.json` and the replay line.
+    pub command_line: &'a [String],
+    pub run_dir: &'a Path,
+    /// `process` or `sim`.
+    pub mode: &'a str,
+    /// Print the summary, verdict, store and replay lines (a seed sweep doesn't).
+    pub console: bool,
+}
+
+/// A node that exited before teardown (process mode): name, status, its last lines.
+#[derive(Clone, Debug)]
+pub struct Crashed {
+    pub node: String,
+    pub status: String,
+    pub report: String,
+}
+
+/// What the run came to.
+#[derive(Debug)]
+pub struct Verdict {
+    pub exit_code: i32,
+    /// The checkers' results, when they ran.
+    pub results: Option<Results>,
+    /// Unmet challenge criteria (`--check`).
+    pub unmet: Vec<String>,
+    /// Why the run did not reach its checkers, when it didn't.
+    pub problem: Option<String>,
+}
+
+/// Writes the store, runs the checkers, prints, and returns the verdict.
+/// `node_report(i)` shows node `i`'s last lines, for a report that blames it.
+pub fn finish(
+    context: &RunContext,
+    finished: &Finished,
+    crashed: &[Crashed],
+    node_report: &dyn Fn(usize) -> String,
+) -> anyhow::Result<Verdict> {
+    let config = context.config;
+    let net = net_stats(finished.traffic);
+    store::write_history(context.run_dir, &finished.history)?;
+    let interrupted = match &finished.end {
+        End::Interrupted(signal) => Some(signal.as_str()),
+        _ => None,
+    };
+    store::write_test_json(
+        context.run_dir,
+        config,
+        context.command_line,
+        &net,
+        context.mode,
+        interrupted,
+    )?;
+    for (node, muted) in &finished.muted {
+        if context.console {
+            let index = config
+                .nodes
+                .iter()
+                .position(|name| name == node)
+                .unwrap_or(0);
+            eprintln!(
+                "WARN: node {node} was muted: its stdout line {:?} was refused ({}), and Maelstrom reads nothing more from a node after that.\n{}",
+                muted.line,
+                muted.reason,
+                node_report(index)
+            );
+        }
+    }
+    let mut problems = Vec::new();
+    let mut named = None;
+    if let End::Aborted(abort) = &finished.end {
+        named = abort.node;
+        let mut text = format!("error: {}", abort.message);
+        if let Some(node) = abort.node {
+            text.push('\n');
+            text.push_str(&node_report(node));
+        }
+        problems.push(text);
+    }
+    for crash in crashed {
+        if named.is_some_and(|index| config.nodes.get(index) == Some(&crash.node)) {
+            continue; // The abort already named it.
+        }
+        problems.push(format!(
+            "error: node {} had already exited ({}) at teardown: :node-crashed\n{}",
+            crash.node, crash.status, crash.report
+        ));
+    }
+    if !problems.is_empty() {
+        if context.console {
+            problems.iter().for_each(|problem| eprintln!("{problem}"));
+            eprintln!("Store: {}", shown_path(context.run_dir).display());
+            eprintln!(
+                "Replay: {}",
+                replay_command(context.command_line, config.seed)
+            );
+        }
+        return Ok(Verdict {
+            exit_code: EXIT_CRASH,
+            results: None,
+            unmet: Vec::new(),
+            problem: Some(problems.join("\n")),
+        });
+    }
+    if let Some(signal) = interrupted {
+        store::write_interrupted_results(context.run_dir, signal)?;
+        if context.console {
+            eprintln!("Interrupted by {signal}: the history so far is stored, unjudged (:valid? :unknown).");
+            eprintln!("Store: {}", shown_path(context.run_dir).display());
+        }
+        return Ok(Verdict {
+            exit_code: if signal == "SIGTERM" {
+                EXIT_SIGTERM
+            } else {
+                EXIT_SIGINT
+            },
+            results: None,
+            unmet: Vec::new(),
+            problem: Some(format!("interrupted by {signal}")),
+        });
+    }
+    let options = CheckOptions {
+        workload: config.workload.clone(),
+        availability: config.availability,
+        consistency_models: config.consistency_models.clone(),
+    };
+    let results = maelstrom_checker::check(&options, &finished.history, Some(&net))?;
+    store::write_results(context.run_dir, &results)?;
+    let mut exit_code = exit_code_of(results.valid);
+    let mut unmet = Vec::new();
+    if let Some(challenge) = &config.check {
+        unmet = maelstrom_checker::criteria::evaluate(challenge, &results)
+            .map_err(|error| anyhow::anyhow!("--check: {error}"))?;
+        if !unmet.is_empty() {
+            exit_code = exit_code.max(EXIT_INVALID);
+        }
+    }
+    if context.console {
+        println!("{}", maelstrom_checker::summary::render(&results, &options));
+        print_verdict(results.valid, config.check.as_deref(), &unmet);
+        println!("Store: {}", shown_path(context.run_dir).display());
+        if exit_code != EXIT_VALID {
+            println!(
+                "Replay: {}",
+                replay_command(context.command_line, config.seed)
+            );
+        }
+    }
+    Ok(Verdict {
+        exit_code,
+        results: Some(results),
+        unmet,
+        problem: None,
+    })
+}
+
+/// The exit code of a verdict (maelstrom.md §6).
+pub fn exit_code_of(valid: Validity) -> i32 {
+    match valid {
+        Validity::True => EXIT_VALID,
+        Validity::False => EXIT_INVALID,
+        Validity::Unknown => EXIT_UNKNOWN,
+    }
+}
+
+/// One verdict line, and the challenge's criteria when `--check` asked for them. A run
+/// that is valid but misses its criteria does not first say "Everything looks good!".
+pub fn print_verdict(valid: Validity, challenge: Option<&str>, unmet: &[String]) {
+    if let Some(challenge) = challenge {
+        if unmet.is_empty() {
+            println!("Challenge {challenge}: every pass criterion is met.");
+        } else {
+            println!(
+                "Challenge {challenge}: {} criterion(s) not met:",
+                unmet.len()
+            );
+            unmet.iter().for_each(|line| println!("  - {line}"));
+        }
+    }
+    let line = match valid {
+        Validity::True if unmet.is_empty() => "Everything looks good! ヽ(‘ー`)ノ",
+        Validity::True | Validity::False => "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻",
+        Validity::Unknown => "Errors occurred during analysis, but no anomalies found. ಠ~ಠ",
+    };
+    println!("{line}");
+}
+
+/// Judges stored results against a challenge (`criteria` and `--check`); the flag named
+/// in an error is the caller's.
+pub fn judge_criteria(challenge: &str, results: &Results, flag: &str) -> i32 {
+    match maelstrom_checker::criteria::evaluate(challenge, results) {
+        Ok(unmet) => {
+            print_verdict(results.valid, Some(challenge), &unmet);
+            if unmet.is_empty() && results.valid == Validity::True {
+                EXIT_VALID
+            } else {
+                EXIT_INVALID
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {flag}: {error}");
+            EXIT_BAD_ARGUMENTS
+        }
+    }
+}
+
+/// The network's counts as the checker's `:net` input.
+pub fn net_stats(traffic: Traffic) -> NetStats {
+    let counts = |counts: Counts| NetCounts {
+        send_count: counts.send_count,
+        recv_count: counts.recv_count,
+        msg_count: counts.msg_count,
+    };
+    let (clients, servers) = (counts(traffic.clients), counts(traffic.servers));
+    NetStats {
+        all: NetCounts {
+            send_count: clients.send_count + servers.send_count,
+            recv_count: clients.recv_count + servers.recv_count,
+            msg_count: clients.msg_count + servers.msg_count,
+        },
+        clients,
+        servers,
+    }
+}
+
+/// A figure from a results map by key path, as a number.
+pub fn figure(results: &Results, path: &[&str]) -> Option<f64> {
+    maelstrom_checker::criteria::figure(&results.edn, path)
+}
+
+/// `:valid?` of a results section, for one-line summaries.
+pub fn section_valid(results: &Results, section: &str) -> Option<Edn> {
+    results.edn.get(section)?.get("valid?").cloned()
+}
+
+/// The same command line with `--seed N` (and without `--seed`/`--seeds`), so the run
+/// can be replayed. Node arguments after `--` are part of the line, so they are kept.
+pub fn replay_command(command_line: &[String], seed: u64) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut skip_next = false;
+    let mut after_separator = false;
+    for word in command_line {
+        if after_separator {
+            words.push(word.clone());
+        } else if skip_next {
+            skip_next = false;
+        } else if word == "--seed" || word == "--seeds" {
+            skip_next = true;
+        } else if word.starts_with("--seed=") || word.starts_with("--seeds=") {
+        } else {
+            after_separator = word == "--";
+            words.push(word.clone());
+        }
+    }
+    let insert_at = words
+        .iter()
+        .position(|word| word == "test" || word == "sim")
+        .map_or(words.len(), |i| i + 1);
+    words.insert(insert_at, "--seed".into());
+    words.insert(insert_at + 1, seed.to_string());
+    words
+        .iter()
+        .map(|word| shell_word(word))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A word as a shell reads it back: quoted when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// `path` relative to the current directory when it is under it (pasted output then
+/// shows `store/...`, not the machine's absolute path).
+pub fn shown_path(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            let cwd = std::fs::canonicalize(cwd).ok()?;
+            path.strip_prefix(&cwd).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &[&str]) -> Vec<String> {
+        line.iter().map(|word| word.to_string()).collect()
+    }
+
+    /// A non-valid run prints the command that replays it, with its seed (STYLE §9).
+    #[test]
+    fn the_replay_command_pins_the_seed() {
+        let line = words(&["mt", "test", "-w", "echo", "--seed", "3", "--bin", "b"]);
+        assert_eq!(
+            replay_command(&line, 42),
+            "mt test --seed 42 -w echo --bin b"
+        );
+    }
+
+    /// A sweep's replay names one seed, and node arguments after `--` are kept (a knob
+    /// that changes the run is part of its replay).
+    #[test]
+    fn the_replay_of_a_sweep_names_one_seed_and_keeps_node_arguments() {
+        let line = words(&[
+            "bin/broadcast",
+            "sim",
+            "-w",
+            "broadcast",
+            "--seeds",
+            "0..100",
+            "--",
+            "--flush-ms",
+            "600",
+            "--seed",
+            "x",
+        ]);
+        assert_eq!(
+            replay_command(&line, 7),
+            "bin/broadcast sim --seed 7 -w broadcast -- --flush-ms 600 --seed x"
+        );
+    }
+
+    #[test]
+    fn words_a_shell_would_split_are_quoted() {
+        let line = words(&["mt", "test", "--bin", "my node", "it's"]);
+        assert_eq!(
+            replay_command(&line, 1),
+            "mt test --seed 1 --bin 'my node' 'it'\\''s'"
+        );
+    }
+}
