@@ -27,7 +27,14 @@ use crate::node::{self, SpawnOptions};
 
 /// `analyze PATH`: the checkers again, on a run directory or a `history.edn`.
 pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
-    let (mut options, history, net) = checking::analyze_load(&args.path)?;
+    let (mut options, history, net) = maelstrom_checker::analyze::load_with(
+        &args.path,
+        &maelstrom_checker::analyze::Overrides::from_flags(
+            args.workload.as_deref(),
+            args.availability.as_deref(),
+            args.consistency_models.as_deref(),
+        )?,
+    )?;
     if let Some(workload) = args.workload {
         options.workload = workload;
     }

@@ -1,10 +1,14 @@
 //! `analyze`: re-check a stored history, ours or a real Maelstrom run's.
 //!
-//! What the checkers need besides the history comes from the files beside it:
-//! our runner's `test.json` (workload, `--availability`, and the message counts
-//! it measured), else a `command.txt` holding a Maelstrom command line, else the
-//! workload guessed from the history's `:f`s. A real Maelstrom run keeps its
-//! message counts in a journal we do not read, so `:net` is unknown for it.
+//! What the checkers need besides the history comes from, in order of precedence:
+//! the `analyze` command's own flags ([`Overrides`]), then the files beside the
+//! history (our runner's `test.json`, with the workload, `--availability` and the
+//! message counts it measured; else a `command.txt` holding a Maelstrom command
+//! line), and last the workload guessed from the history's `:f`s. The flags come
+//! first because the files can be missing or ambiguous: a real g-counter run has
+//! no `command.txt`, and `add`/`read` could be g-set, g-counter or pn-counter.
+//! A real Maelstrom run keeps its message counts in a journal we do not
+//! read, so `:net` is unknown for it.
 
 use std::path::{Path, PathBuf};
 
@@ -12,9 +16,66 @@ use crate::check::CheckOptions;
 use crate::history::{read_history, Op};
 use crate::net::{NetCounts, NetStats};
 
+/// What `analyze`'s flags (`-w`, `--availability`, `--consistency-models`) say.
+/// Each one that is set wins over the stored files and over the guess.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overrides {
+    pub workload: Option<String>,
+    /// `Some(1.0)` for `total`, else the fraction.
+    pub availability: Option<f64>,
+    pub consistency_models: Option<Vec<String>>,
+}
+
+impl Overrides {
+    /// The flags' text as typed; `availability` is `total` or a number in 0..1.
+    pub fn from_flags(
+        workload: Option<&str>,
+        availability: Option<&str>,
+        consistency_models: Option<&str>,
+    ) -> anyhow::Result<Overrides> {
+        let availability = availability
+            .map(|text| {
+                parse_availability(text).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "availability: expected total or a number in 0..1, got {text:?}"
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(Overrides {
+            workload: workload.map(str::to_string),
+            availability,
+            consistency_models: consistency_models.map(|models| vec![models.to_string()]),
+        })
+    }
+
+    /// `options` with every set flag written over it.
+    fn apply(&self, options: &mut CheckOptions) {
+        if let Some(workload) = &self.workload {
+            options.workload.clone_from(workload);
+        }
+        if let Some(availability) = self.availability {
+            options.availability = Some(availability);
+        }
+        if let Some(models) = &self.consistency_models {
+            options.consistency_models.clone_from(models);
+        }
+    }
+}
+
 /// The options, history and (if recorded) message counts of a stored run.
-/// `path` is a run directory or a `history.edn` file.
+/// `path` is a run directory or a `history.edn` file. Same as [`load_with`]
+/// without flags.
 pub fn load(path: &Path) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetStats>)> {
+    load_with(path, &Overrides::default())
+}
+
+/// [`load`], with `analyze`'s flags applied before the workload is guessed, so
+/// `-w` rescues a history whose workload the files do not tell.
+pub fn load_with(
+    path: &Path,
+    overrides: &Overrides,
+) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetStats>)> {
     let (dir, history_path) = if path.is_dir() {
         (path.to_path_buf(), path.join("history.edn"))
     } else {
@@ -26,11 +87,9 @@ pub fn load(path: &Path) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetSta
     let history = read_history(&history_path)?;
     if let Ok(text) = std::fs::read_to_string(dir.join("test.json")) {
         let test: serde_json::Value = serde_json::from_str(&text)?;
-        return Ok((
-            options_from_test_json(&test)?,
-            history,
-            net_from_test_json(&test),
-        ));
+        let mut options = options_from_test_json(&test)?;
+        overrides.apply(&mut options);
+        return Ok((options, history, net_from_test_json(&test)));
     }
     let mut options = CheckOptions {
         workload: String::new(),
@@ -40,6 +99,7 @@ pub fn load(path: &Path) -> anyhow::Result<(CheckOptions, Vec<Op>, Option<NetSta
     if let Ok(command) = std::fs::read_to_string(dir.join("command.txt")) {
         apply_command_line(&mut options, &command);
     }
+    overrides.apply(&mut options);
     if options.workload.is_empty() {
         options.workload = guess_workload(&history)
             .ok_or_else(|| {
@@ -97,17 +157,21 @@ fn apply_command_line(options: &mut CheckOptions, command: &str) {
     for pair in words.windows(2) {
         match pair[0] {
             "-w" | "--workload" => options.workload = pair[1].to_string(),
-            "--availability" => {
-                options.availability = if pair[1] == "total" {
-                    Some(1.0)
-                } else {
-                    pair[1].parse().ok()
-                }
-            }
+            "--availability" => options.availability = parse_availability(pair[1]),
             "--consistency-models" => options.consistency_models = vec![pair[1].to_string()],
             _ => {}
         }
     }
+}
+
+/// `total` is 1.0; otherwise a fraction in 0..1 (maelstrom.md §5.4).
+fn parse_availability(text: &str) -> Option<f64> {
+    if text == "total" {
+        return Some(1.0);
+    }
+    text.parse()
+        .ok()
+        .filter(|fraction: &f64| (0.0..=1.0).contains(fraction))
 }
 
 /// The workload whose operations these are, when the `:f`s say so unambiguously.
@@ -123,5 +187,119 @@ fn guess_workload(history: &[Op]) -> Option<&'static str> {
         Some("txn-rw-register")
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory holding `files` (name, contents), removed on drop.
+    struct RunDir(PathBuf);
+
+    impl RunDir {
+        fn new(name: &str, files: &[(&str, &str)]) -> RunDir {
+            let dir = std::env::temp_dir().join(format!(
+                "maelstrom-checker-analyze-{}-{name}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("a scratch directory");
+            for (file, contents) in files {
+                std::fs::write(dir.join(file), contents).expect("a scratch file");
+            }
+            RunDir(dir)
+        }
+    }
+
+    impl Drop for RunDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// A g-counter run as real Maelstrom stores it: adds and reads, no `command.txt`.
+    const COUNTER_HISTORY: &str = "\
+{:index 0, :time 1, :type :invoke, :process 0, :f :add, :value 2}
+{:index 1, :time 2, :type :ok, :process 0, :f :add, :value 2}
+{:index 2, :time 3, :type :invoke, :process 0, :f :read, :value nil, :final? true}
+{:index 3, :time 4, :type :ok, :process 0, :f :read, :value 2, :final? true}
+";
+
+    fn workload_flag(workload: &str) -> Overrides {
+        Overrides::from_flags(Some(workload), None, None).expect("valid flags")
+    }
+
+    /// maelstrom.md §6 (`analyze`): `-w` names the workload when the stored files
+    /// cannot, for a counter run without `command.txt` and a broadcast run whose
+    /// history holds only reads.
+    #[test]
+    fn the_workload_flag_rescues_a_history_the_files_do_not_name() {
+        let counter = RunDir::new("counter", &[("history.edn", COUNTER_HISTORY)]);
+        let guessed = load(&counter.0).expect_err("add/read alone name no workload");
+        assert!(guessed.to_string().contains("pass -w"), "{guessed}");
+        let (options, history, _) =
+            load_with(&counter.0, &workload_flag("g-counter")).expect("-w g-counter loads");
+        assert_eq!(options.workload, "g-counter");
+        assert_eq!(history.len(), 4);
+
+        let reads = "{:index 0, :time 1, :type :invoke, :process 0, :f :read, :value nil}\n";
+        let broadcast = RunDir::new("reads", &[("history.edn", reads)]);
+        assert!(load(&broadcast.0).is_err());
+        let (options, _, _) =
+            load_with(&broadcast.0, &workload_flag("broadcast")).expect("-w broadcast loads");
+        assert_eq!(options.workload, "broadcast");
+    }
+
+    /// maelstrom.md §6: every flag that is given wins over `test.json` and over
+    /// `command.txt`; the ones not given leave the stored values alone.
+    #[test]
+    fn flags_win_over_test_json_and_command_txt() {
+        let test_json = r#"{"workload": "pn-counter", "options": {"availability": 0.5, "consistency_models": ["serializable"]}}"#;
+        let stored = RunDir::new(
+            "test-json",
+            &[("history.edn", COUNTER_HISTORY), ("test.json", test_json)],
+        );
+        let all = Overrides::from_flags(Some("g-counter"), Some("total"), Some("read-committed"))
+            .expect("valid flags");
+        let (options, _, _) = load_with(&stored.0, &all).expect("loads");
+        assert_eq!(
+            options,
+            CheckOptions {
+                workload: "g-counter".into(),
+                availability: Some(1.0),
+                consistency_models: vec!["read-committed".into()],
+            }
+        );
+        let (options, _, _) = load_with(&stored.0, &Overrides::default()).expect("loads");
+        assert_eq!(options.workload, "pn-counter");
+        assert_eq!(options.availability, Some(0.5));
+
+        let command = "lein run test -w pn-counter --bin x --availability 0.25";
+        let recorded = RunDir::new(
+            "command",
+            &[("history.edn", COUNTER_HISTORY), ("command.txt", command)],
+        );
+        let (options, _, _) = load_with(&recorded.0, &workload_flag("g-counter")).expect("loads");
+        assert_eq!(options.workload, "g-counter");
+        assert_eq!(
+            options.availability,
+            Some(0.25),
+            "a flag not given keeps command.txt's"
+        );
+    }
+
+    /// maelstrom.md §5.4: `--availability` is `total` or a fraction in 0..1.
+    #[test]
+    fn an_availability_flag_outside_zero_to_one_is_refused() {
+        for bad in ["1.5", "-0.1", "most"] {
+            let error = Overrides::from_flags(None, Some(bad), None).expect_err(bad);
+            assert!(
+                error.to_string().contains("total or a number in 0..1"),
+                "{error}"
+            );
+        }
+        let total = Overrides::from_flags(None, Some("total"), None).expect("total");
+        assert_eq!(total.availability, Some(1.0));
     }
 }
