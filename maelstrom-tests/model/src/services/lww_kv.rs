@@ -109,9 +109,10 @@ fn apply(replica: &Replica, body: &Value) -> (Replica, Value) {
         (Some("write"), _) => (write(field("value")), json!({"type": "write_ok"})),
         (Some("cas"), None) => (replica.clone(), missing()),
         (Some("cas"), Some(value)) if *value != field("from") => {
+            // `Eventual` prints the current value with `pr-str` and `from` with `str`.
             let text = format!(
                 "current value {} is not {}",
-                kv::clojure_str(value),
+                kv::pr_str(value),
                 kv::clojure_str(&field("from"))
             );
             (replica.clone(), error_body(PRECONDITION_FAILED, &text))
@@ -164,6 +165,27 @@ mod tests {
         assert_eq!(merged.clock, 5);
         assert_eq!(merged.entries["a"].value, 1, "higher ts wins");
         assert_eq!(merged.entries["b"].value, 2, "a tie goes to the source");
+    }
+
+    /// Maelstrom `service.clj` `Eventual`: a cas mismatch prints the current value
+    /// with `pr-str` and `from` with bare `str` (maelstrom.md §4).
+    #[test]
+    fn a_cas_mismatch_quotes_the_current_value_but_not_from() {
+        let (replica, _) = apply(
+            &Replica::default(),
+            &json!({"type": "write", "key": "k", "value": "a"}),
+        );
+        let (_, reply) = apply(
+            &replica,
+            &json!({"type": "cas", "key": "k", "from": "b", "to": "c"}),
+        );
+        assert_eq!(reply["code"], PRECONDITION_FAILED);
+        assert_eq!(reply["text"], r#"current value "a" is not b"#);
+        let (_, reply) = apply(
+            &replica,
+            &json!({"type": "cas", "key": "k", "from": null, "to": "c"}),
+        );
+        assert_eq!(reply["text"], r#"current value "a" is not "#);
     }
 
     /// maelstrom-spec §4: lww-kv ignores `create_if_not_exists`: a missing key is 20.
