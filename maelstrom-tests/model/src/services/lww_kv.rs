@@ -94,10 +94,12 @@ fn apply(replica: &Replica, body: &Value) -> (Replica, Value) {
     let field = |name: &str| body.get(name).cloned().unwrap_or(Value::Null);
     let current = replica.entries.get(&key).map(|stamped| &stamped.value);
     let missing = || error_body(KEY_DOES_NOT_EXIST, "key does not exist");
+    // Maelstrom stamps a write with the clock as it was, then ticks it: the first
+    // write on a replica has `ts` 0.
     let write = |value: Value| {
         let mut next = replica.clone();
-        next.clock += 1;
         let ts = next.clock;
+        next.clock += 1;
         next.entries.insert(key.clone(), Stamped { value, ts });
         next
     };
@@ -199,15 +201,17 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §4: each write ticks its replica's Lamport clock.
+    /// Maelstrom `service.clj` `Eventual`: each write is stamped with its replica's
+    /// Lamport clock before the tick, so the first timestamp is 0 (maelstrom.md §4).
     #[test]
-    fn writes_are_stamped_with_the_replicas_lamport_clock() {
+    fn writes_are_stamped_with_the_replicas_lamport_clock_from_zero() {
         let (replica, _) = apply(
             &Replica::default(),
             &json!({"type": "write", "key": 1, "value": "x"}),
         );
+        assert_eq!(replica.entries["1"].ts, 0);
         let (replica, _) = apply(&replica, &json!({"type": "write", "key": 2, "value": "y"}));
         assert_eq!(replica.clock, 2);
-        assert_eq!(replica.entries["2"].ts, 2);
+        assert_eq!(replica.entries["2"].ts, 1);
     }
 }
