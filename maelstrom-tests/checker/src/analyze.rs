@@ -12,6 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use crate::check::CheckOptions;
 use crate::history::{read_history, Op};
 use crate::net::{NetCounts, NetStats};
@@ -85,20 +87,26 @@ pub fn load_with(
         )
     };
     let history = read_history(&history_path)?;
-    if let Ok(text) = std::fs::read_to_string(dir.join("test.json")) {
-        let test: serde_json::Value = serde_json::from_str(&text)?;
-        let mut options = options_from_test_json(&test)?;
-        overrides.apply(&mut options);
-        return Ok((options, history, net_from_test_json(&test)));
-    }
-    let mut options = CheckOptions {
-        workload: String::new(),
-        availability: None,
-        consistency_models: vec!["strict-serializable".into()],
+    let test = read_beside(&dir.join("test.json"))?
+        .map(|(path, bytes)| {
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .with_context(|| format!("parsing {}", path.display()))
+        })
+        .transpose()?;
+    let mut options = match &test {
+        Some(test) => options_from_test_json(test),
+        None => {
+            let mut options = CheckOptions {
+                workload: String::new(),
+                availability: None,
+                consistency_models: vec!["strict-serializable".into()],
+            };
+            if let Some((_, command)) = read_beside(&dir.join("command.txt"))? {
+                apply_command_line(&mut options, &String::from_utf8_lossy(&command));
+            }
+            options
+        }
     };
-    if let Ok(command) = std::fs::read_to_string(dir.join("command.txt")) {
-        apply_command_line(&mut options, &command);
-    }
     overrides.apply(&mut options);
     if options.workload.is_empty() {
         options.workload = guess_workload(&history)
@@ -110,14 +118,24 @@ pub fn load_with(
             })?
             .to_string();
     }
-    Ok((options, history, None))
+    let net = test.as_ref().and_then(net_from_test_json);
+    Ok((options, history, net))
 }
 
-fn options_from_test_json(test: &serde_json::Value) -> anyhow::Result<CheckOptions> {
-    let workload = test["workload"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("test.json has no workload"))?
-        .to_string();
+/// The bytes of a file stored beside the history, `None` when there is none. A
+/// file that is there but cannot be read is an error naming it.
+fn read_beside(path: &Path) -> anyhow::Result<Option<(&Path, Vec<u8>)>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some((path, bytes))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Our runner's record of the test; a missing workload is left empty, for the
+/// flags or the guess to fill.
+fn options_from_test_json(test: &serde_json::Value) -> CheckOptions {
+    let workload = test["workload"].as_str().unwrap_or_default().to_string();
     let availability = test["options"]["availability"].as_f64();
     let consistency_models = test["options"]["consistency_models"]
         .as_array()
@@ -128,11 +146,11 @@ fn options_from_test_json(test: &serde_json::Value) -> anyhow::Result<CheckOptio
                 .collect()
         })
         .unwrap_or_default();
-    Ok(CheckOptions {
+    CheckOptions {
         workload,
         availability,
         consistency_models,
-    })
+    }
 }
 
 fn net_from_test_json(test: &serde_json::Value) -> Option<NetStats> {
@@ -287,6 +305,35 @@ mod tests {
             Some(0.25),
             "a flag not given keeps command.txt's"
         );
+    }
+
+    /// maelstrom.md §6 (`analyze`): a truncated `test.json` is an error that names
+    /// the file, and a `test.json` that names no workload leaves it to `-w`.
+    #[test]
+    fn a_truncated_test_json_is_an_error_naming_the_file() {
+        let truncated = RunDir::new(
+            "truncated",
+            &[
+                ("history.edn", COUNTER_HISTORY),
+                ("test.json", r#"{"workload": "g-coun"#),
+            ],
+        );
+        let error = load(&truncated.0).expect_err("truncated");
+        let message = format!("{error:#}");
+        let test_json = truncated.0.join("test.json");
+        assert!(
+            message.starts_with(&format!("parsing {}: EOF", test_json.display())),
+            "{message}"
+        );
+
+        let unnamed = RunDir::new(
+            "unnamed",
+            &[("history.edn", COUNTER_HISTORY), ("test.json", "{}")],
+        );
+        assert!(load(&unnamed.0).is_err(), "nothing names the workload");
+        let (options, _, _) =
+            load_with(&unnamed.0, &workload_flag("pn-counter")).expect("-w names it");
+        assert_eq!(options.workload, "pn-counter");
     }
 
     /// maelstrom.md §5.4: `--availability` is `total` or a fraction in 0..1.
