@@ -16,8 +16,12 @@ struct Bounds {
     inclusive: bool,
 }
 
-/// The criteria `results` fails for `challenge` ("1", "2", "3a"…"3e", "4",
-/// "3d-strict"); an empty list is a pass.
+/// Every challenge [`evaluate`] knows, in the order an error lists them.
+pub const CHALLENGES: [&str; 9] = ["1", "2", "3a", "3b", "3c", "3d", "3e", "3d-strict", "4"];
+
+/// The criteria `results` fails for `challenge` (one of [`CHALLENGES`]); an empty
+/// list is a pass. An unknown challenge is an error that lists the known ones and
+/// names no flag, since `criteria --challenge` and `test --check` both ask here.
 pub fn evaluate(challenge: &str, results: &Results) -> anyhow::Result<Vec<String>> {
     let bounds = match challenge {
         "1" | "2" | "3a" | "3b" | "3c" | "4" => None,
@@ -39,9 +43,13 @@ pub fn evaluate(challenge: &str, results: &Results) -> anyhow::Result<Vec<String
             max_ms: 500.0,
             inclusive: true,
         }),
-        other => anyhow::bail!(
-            "unknown challenge {other:?}: expected 1, 2, 3a, 3b, 3c, 3d, 3e, 3d-strict or 4"
-        ),
+        other => {
+            let (last, rest) = CHALLENGES.split_last().expect("some challenges");
+            anyhow::bail!(
+                "unknown challenge {other:?}: expected {} or {last}",
+                rest.join(", ")
+            )
+        }
     };
     let mut unmet = Vec::new();
     if results.valid != Validity::True {
@@ -121,5 +129,37 @@ fn number(value: &Edn) -> Option<f64> {
         Edn::Int(i) => Some(*i as f64),
         Edn::Float(f) => Some(*f),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> Results {
+        Results {
+            valid: Validity::True,
+            edn: Edn::kmap([("valid?", Edn::Bool(true))]),
+        }
+    }
+
+    /// maelstrom.md §7: every Gossip Glomers challenge with criteria here is known.
+    #[test]
+    fn every_listed_challenge_is_known() {
+        for challenge in CHALLENGES {
+            assert!(evaluate(challenge, &valid()).is_ok(), "{challenge}");
+        }
+    }
+
+    /// maelstrom.md §7: an unknown challenge is an error that lists the known ones and
+    /// names no flag (the caller knows whether it was `--challenge` or `--check`).
+    #[test]
+    fn an_unknown_challenge_lists_the_known_ones_and_names_no_flag() {
+        let error = evaluate("5a", &valid()).expect_err("unknown").to_string();
+        assert_eq!(
+            error,
+            r#"unknown challenge "5a": expected 1, 2, 3a, 3b, 3c, 3d, 3e, 3d-strict or 4"#
+        );
+        assert!(!error.contains("--"), "{error}");
     }
 }
