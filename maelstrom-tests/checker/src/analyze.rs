@@ -248,9 +248,10 @@ mod tests {
         Overrides::from_flags(Some(workload), None, None).expect("valid flags")
     }
 
-    /// maelstrom.md §6 (`analyze`): `-w` names the workload when the stored files
-    /// cannot, for a counter run without `command.txt` and a broadcast run whose
-    /// history holds only reads.
+    /// jepsen `cli.clj` `single-test-cmd` (the `analyze` command Maelstrom's
+    /// `core.clj` `-main` exposes) and maelstrom.md §6: `-w` names the workload when
+    /// the stored files cannot, for a counter run without `command.txt` and a
+    /// broadcast run whose history holds only reads.
     #[test]
     fn the_workload_flag_rescues_a_history_the_files_do_not_name() {
         let counter = RunDir::new("counter", &[("history.edn", COUNTER_HISTORY)]);
@@ -269,8 +270,9 @@ mod tests {
         assert_eq!(options.workload, "broadcast");
     }
 
-    /// maelstrom.md §6: every flag that is given wins over `test.json` and over
-    /// `command.txt`; the ones not given leave the stored values alone.
+    /// jepsen `cli.clj` `single-test-cmd` (`analyze`), maelstrom.md §6: every flag
+    /// that is given wins over `test.json` and over `command.txt`; the ones not
+    /// given leave the stored values alone.
     #[test]
     fn flags_win_over_test_json_and_command_txt() {
         let test_json = r#"{"workload": "pn-counter", "options": {"availability": 0.5, "consistency_models": ["serializable"]}}"#;
