@@ -32,7 +32,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
         consistency_models: (!args.consistency_models.is_empty())
             .then(|| split_models(&args.consistency_models)),
     };
-    let (options, history, net) = maelstrom_checker::analyze::load(&args.path, &overrides)?;
+    let (options, history, net) = maelstrom_checker::analyze::load_with(&args.path, &overrides)?;
     let results = maelstrom_checker::check(&options, &history, net.as_ref())?;
     println!("{}", maelstrom_checker::summary::render(&results, &options));
     print_verdict(results.valid, None, &[]);

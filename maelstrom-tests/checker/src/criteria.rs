@@ -153,3 +153,35 @@ fn number(value: &Edn) -> Option<f64> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> Results {
+        Results {
+            valid: Validity::True,
+            edn: Edn::kmap([("valid?", Edn::Bool(true))]),
+        }
+    }
+
+    /// maelstrom.md §7: every Gossip Glomers challenge with criteria here is known.
+    #[test]
+    fn every_listed_challenge_is_known() {
+        for challenge in CHALLENGES {
+            assert!(evaluate(challenge, &valid()).is_ok(), "{challenge}");
+        }
+    }
+
+    /// maelstrom.md §7: an unknown challenge is an error that lists the known ones and
+    /// names no flag (the caller knows whether it was `--challenge` or `--check`).
+    #[test]
+    fn an_unknown_challenge_lists_the_known_ones_and_names_no_flag() {
+        let error = evaluate("9z", &valid()).expect_err("unknown").to_string();
+        assert_eq!(
+            error,
+            r#"unknown challenge "9z": expected one of 1, 2, 3a, 3b, 3c, 3d, 3e, 3d-strict, 4, 5a, 5b, 5c, 6a, 6b, 6c"#
+        );
+        assert!(!error.contains("--"), "{error}");
+    }
+}

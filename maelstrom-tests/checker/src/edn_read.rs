@@ -5,28 +5,52 @@
 //! overflow `i64` become floats; ratios such as `1/3` become floats), `nil`,
 //! booleans, characters, tagged literals (`#jepsen.history.Op{...}`) and the
 //! `#_` discard. Commas are whitespace; `;` starts a comment.
+//!
+//! The files come from outside, so nothing in them may panic or abort the
+//! process. The reader recurses once per nesting level, so the depth has a bound
+//! ([`MAX_NESTING_DEPTH`]): 20,000 `[` would otherwise overflow the stack. Every
+//! error says where it happened (line and column, counted in bytes from 1).
 
 use crate::edn::Edn;
 
+/// How many forms deep a value may nest, counting itself: `1` is one deep, `[1]`
+/// two. Maelstrom's own files nest about a dozen deep (an op's
+/// `:exception {:via [{:data {:body {...}}}]}`), and a node's JSON reply is at most
+/// 128 deep (`serde_json`'s limit when the runner reads it) plus the few levels a
+/// history wraps around it. The bound also keeps printing and dropping a value,
+/// which recurse the same way, well within a thread's stack.
+pub const MAX_NESTING_DEPTH: usize = 256;
+
 /// Parses one EDN value (surrounding whitespace allowed).
 pub fn parse(text: &str) -> anyhow::Result<Edn> {
+    parse_from_line(text, 1)
+}
+
+/// [`parse`] for text that starts at line `first_line` of its file, so that
+/// errors name the file's line.
+pub fn parse_from_line(text: &str, first_line: usize) -> anyhow::Result<Edn> {
     let mut reader = Reader {
         text: text.as_bytes(),
         at: 0,
+        depth: 0,
+        first_line,
     };
     let value = reader.value()?;
     reader.skip_space();
-    anyhow::ensure!(
-        reader.at == reader.text.len(),
-        "trailing text at byte {}",
-        reader.at
-    );
+    if reader.at != reader.text.len() {
+        return Err(reader.error("trailing text"));
+    }
     Ok(value)
 }
 
 struct Reader<'t> {
     text: &'t [u8],
+    /// The next byte to read.
     at: usize,
+    /// How many values are being read, the current one included.
+    depth: usize,
+    /// The file line the text starts on.
+    first_line: usize,
 }
 
 fn is_delimiter(byte: u8) -> bool {
@@ -48,16 +72,41 @@ impl Reader<'_> {
         }
     }
 
+    /// `message` at the current position: `missing ']' at line 3, column 9`.
+    fn error(&self, message: &str) -> anyhow::Error {
+        let before = &self.text[..self.at.min(self.text.len())];
+        let line = self.first_line + before.iter().filter(|&&byte| byte == b'\n').count();
+        let line_start = before
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |newline| newline + 1);
+        let column = before.len() - line_start + 1;
+        anyhow::anyhow!("{message} at line {line}, column {column}")
+    }
+
+    /// One value, at most [`MAX_NESTING_DEPTH`] deep.
     fn value(&mut self) -> anyhow::Result<Edn> {
+        if self.depth == MAX_NESTING_DEPTH {
+            return Err(self.error(&format!("nesting deeper than {MAX_NESTING_DEPTH} levels")));
+        }
+        self.depth += 1;
+        let value = self.form();
+        self.depth -= 1;
+        value
+    }
+
+    fn form(&mut self) -> anyhow::Result<Edn> {
         self.skip_space();
         let Some(&byte) = self.text.get(self.at) else {
-            anyhow::bail!("unexpected end of input");
+            return Err(self.error("unexpected end of input"));
         };
         match byte {
             b'{' => {
                 self.at += 1;
                 let items = self.until(b'}')?;
-                anyhow::ensure!(items.len() % 2 == 0, "a map needs an even number of forms");
+                if items.len() % 2 != 0 {
+                    return Err(self.error("a map needs an even number of forms"));
+                }
                 let mut entries = Vec::with_capacity(items.len() / 2);
                 let mut items = items.into_iter();
                 while let (Some(key), Some(value)) = (items.next(), items.next()) {
@@ -91,12 +140,9 @@ impl Reader<'_> {
             }
             _ => {
                 let token = self.token();
-                anyhow::ensure!(
-                    !token.is_empty(),
-                    "unexpected {:?} at byte {}",
-                    byte as char,
-                    self.at
-                );
+                if token.is_empty() {
+                    return Err(self.error(&format!("unexpected {:?}", byte as char)));
+                }
                 Ok(atom(&token))
             }
         }
@@ -135,7 +181,7 @@ impl Reader<'_> {
         loop {
             self.skip_space();
             match self.text.get(self.at) {
-                None => anyhow::bail!("missing {:?}", close as char),
+                None => return Err(self.error(&format!("missing {:?}", close as char))),
                 Some(&byte) if byte == close => {
                     self.at += 1;
                     return Ok(items);
@@ -161,14 +207,14 @@ impl Reader<'_> {
         let mut bytes = Vec::new();
         loop {
             let Some(&byte) = self.text.get(self.at) else {
-                anyhow::bail!("unterminated string");
+                return Err(self.error("unterminated string"));
             };
             self.at += 1;
             match byte {
                 b'"' => return Ok(Edn::Str(String::from_utf8_lossy(&bytes).into_owned())),
                 b'\\' => {
                     let Some(&escaped) = self.text.get(self.at) else {
-                        anyhow::bail!("unterminated escape");
+                        return Err(self.error("unterminated escape"));
                     };
                     self.at += 1;
                     match escaped {
@@ -176,10 +222,12 @@ impl Reader<'_> {
                         b't' => bytes.push(b'\t'),
                         b'r' => bytes.push(b'\r'),
                         b'u' => {
-                            let hex = std::str::from_utf8(
-                                self.text.get(self.at..self.at + 4).unwrap_or_default(),
-                            )?;
-                            let code = u32::from_str_radix(hex, 16)?;
+                            let code = self
+                                .text
+                                .get(self.at..self.at + 4)
+                                .and_then(|hex| std::str::from_utf8(hex).ok())
+                                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                                .ok_or_else(|| self.error("a \\u escape needs four hex digits"))?;
                             self.at += 4;
                             let c = char::from_u32(code).unwrap_or('\u{fffd}');
                             bytes.extend_from_slice(c.to_string().as_bytes());
@@ -241,6 +289,45 @@ mod tests {
         assert_eq!(value.get("c"), Some(&Edn::Int(-5)));
         assert_eq!(value.get("d"), Some(&Edn::Str("x\ny".into())));
         assert!(matches!(value.get("a"), Some(Edn::Tagged(tag, _)) if tag == "jepsen.history.Op"));
+    }
+
+    /// maelstrom.md §6 (`analyze` reads stored files): 20,000 open brackets are an
+    /// error that says where the limit was crossed, not a stack overflow.
+    #[test]
+    fn twenty_thousand_open_brackets_are_an_error_not_an_abort() {
+        let error = parse(&"[".repeat(20_000)).expect_err("too deep");
+        assert_eq!(
+            error.to_string(),
+            format!("nesting deeper than {MAX_NESTING_DEPTH} levels at line 1, column 257")
+        );
+        let error =
+            parse_from_line(&format!("\n  {}", "#_".repeat(20_000)), 7).expect_err("too deep");
+        // Each `#_` is two bytes and one level, after a newline and two spaces.
+        let column = 3 + 2 * MAX_NESTING_DEPTH;
+        assert!(
+            error
+                .to_string()
+                .ends_with(&format!("at line 8, column {column}")),
+            "{error}"
+        );
+    }
+
+    /// maelstrom.md §6: values up to the limit read, print and drop; one more level
+    /// is refused.
+    #[test]
+    fn values_as_deep_as_the_limit_are_read() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let deepest = nested(MAX_NESTING_DEPTH);
+        let value = parse(&deepest).expect("at the limit");
+        assert_eq!(value.to_string(), deepest);
+        assert!(parse(&nested(MAX_NESTING_DEPTH + 1)).is_err());
+    }
+
+    /// maelstrom.md §6: a parse error names the line and column it happened at.
+    #[test]
+    fn errors_name_the_line_and_column() {
+        let error = parse("{:a 1,\n :b [1 2").expect_err("unbalanced");
+        assert_eq!(error.to_string(), "missing ']' at line 2, column 9");
     }
 
     #[test]

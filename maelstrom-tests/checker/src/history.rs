@@ -162,19 +162,70 @@ pub fn read_history(path: &std::path::Path) -> anyhow::Result<Vec<Op>> {
     use anyhow::Context;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    parse_history(&text, path)
+}
+
+/// The ops in the text of a `history.edn` read from `origin`, which every error
+/// names, with the line where it happened.
+pub fn parse_history(text: &str, origin: &std::path::Path) -> anyhow::Result<Vec<Op>> {
+    use anyhow::Context;
+    let origin = origin.display();
     if text.trim_start().starts_with('[') {
-        let Edn::Vector(ops) = crate::edn_read::parse(&text)? else {
-            anyhow::bail!("{} is not a vector of ops", path.display());
+        let Edn::Vector(ops) = crate::edn_read::parse(text).with_context(|| origin.to_string())?
+        else {
+            anyhow::bail!("{origin} is not a vector of ops");
         };
-        return ops.iter().map(Op::from_edn).collect();
+        return ops
+            .iter()
+            .enumerate()
+            .map(|(position, op)| {
+                Op::from_edn(op).with_context(|| format!("{origin}: op {position} of the vector"))
+            })
+            .collect();
     }
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(number, line)| {
-            crate::edn_read::parse(line)
-                .and_then(|value| Op::from_edn(&value))
-                .with_context(|| format!("{}:{}", path.display(), number + 1))
+            let value = crate::edn_read::parse_from_line(line, number + 1)
+                .with_context(|| origin.to_string())?;
+            Op::from_edn(&value).with_context(|| format!("{origin}:{}", number + 1))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// maelstrom.md §6 (`analyze`): a hostile history is an error naming the file
+    /// and the line, not an abort.
+    #[test]
+    fn a_hostile_history_is_an_error_naming_the_file_and_line() {
+        let good = "{:index 0, :time 1, :type :invoke, :process 0, :f :read, :value nil}";
+        let text = format!("{good}\n{}\n", "[".repeat(20_000));
+        let error = parse_history(&text, Path::new("store/x/history.edn")).expect_err("hostile");
+        let message = format!("{error:#}");
+        assert!(message.starts_with("store/x/history.edn: "), "{message}");
+        assert!(message.contains("nesting deeper than"), "{message}");
+        assert!(message.contains("at line 2, column 257"), "{message}");
+
+        let vector = "[".repeat(20_000);
+        let error = parse_history(&vector, Path::new("h.edn")).expect_err("hostile");
+        assert!(
+            format!("{error:#}").starts_with("h.edn: nesting deeper"),
+            "{error:#}"
+        );
+    }
+
+    /// maelstrom.md §6: a line that reads but is not an op names the file and line.
+    #[test]
+    fn a_line_that_is_not_an_op_names_the_file_and_line() {
+        let error = parse_history("\n{:index 0}\n", Path::new("h.edn")).expect_err("no :type");
+        assert_eq!(
+            format!("{error:#}"),
+            "h.edn:2: op without :type: {:index 0}"
+        );
+    }
 }

@@ -25,6 +25,6 @@ mod workload;
 
 pub use check::{check, CheckOptions, Results, Validity};
 pub use edn::Edn;
-pub use edn_read::parse as parse_edn;
+pub use edn_read::{parse as parse_edn, MAX_NESTING_DEPTH};
 pub use history::{Op, OpType, Process};
 pub use net::{NetCounts, NetStats};

@@ -57,8 +57,9 @@ pub fn stats(history: &[Op]) -> (bool, Edn) {
     (valid, edn)
 }
 
-/// `:ok` completions over invocations (1 when nothing was invoked), judged
-/// against `--availability`: `None` always passes.
+/// `:ok` completions over invocations, judged against `--availability`: `None`
+/// always passes. Maelstrom `checker.clj` (`availability-checker`) reports a Java
+/// float, except when nothing was invoked: then it is the integer `1`.
 pub fn availability(history: &[Op], required: Option<f64>) -> (bool, Edn) {
     let invoked = client_ops(history)
         .filter(|op| op.op_type == OpType::Invoke)
@@ -66,24 +67,22 @@ pub fn availability(history: &[Op], required: Option<f64>) -> (bool, Edn) {
     let ok = client_ops(history)
         .filter(|op| op.op_type == OpType::Ok)
         .count();
-    let fraction = if invoked == 0 {
-        1.0
+    let (fraction, shown) = if invoked == 0 {
+        (1.0, Edn::Int(1))
     } else {
-        ok as f64 / invoked as f64
+        let fraction = f64::from((ok as f64 / invoked as f64) as f32);
+        (fraction, Edn::Float(fraction))
     };
-    // Maelstrom reports a Java float.
-    let fraction = f64::from(fraction as f32);
     let valid = required.is_none_or(|required| fraction >= required);
     (
         valid,
-        Edn::kmap([
-            ("valid?", Edn::Bool(valid)),
-            ("ok-fraction", Edn::Float(fraction)),
-        ]),
+        Edn::kmap([("valid?", Edn::Bool(valid)), ("ok-fraction", shown)]),
     )
 }
 
 /// `:net`, always valid. Without counts (a history alone) only the verdict.
+/// `:msgs-per-op` is left out when there were no ops, as Maelstrom
+/// `net/checker.clj` leaves it out rather than divide by zero.
 pub fn net(history: &[Op], net: Option<&NetStats>) -> Edn {
     let Some(net) = net else {
         return Edn::kmap([("valid?", Edn::Bool(true))]);
@@ -97,8 +96,9 @@ pub fn net(history: &[Op], net: Option<&NetStats>) -> Edn {
             ("recv-count", Edn::Int(counts.recv_count as i64)),
             ("msg-count", Edn::Int(counts.msg_count as i64)),
         ];
-        if per_op {
-            entries.push(("msgs-per-op", msgs_per_op(counts.msg_count, op_count)));
+        if per_op && op_count > 0 {
+            let per_op = (counts.msg_count as f64 / op_count as f64) as f32;
+            entries.push(("msgs-per-op", Edn::Float(f64::from(per_op))));
         }
         Edn::kmap(entries)
     };
@@ -108,13 +108,6 @@ pub fn net(history: &[Op], net: Option<&NetStats>) -> Edn {
         ("servers", counts(&net.servers, true)),
         ("valid?", Edn::Bool(true)),
     ])
-}
-
-fn msgs_per_op(msg_count: u64, op_count: usize) -> Edn {
-    if op_count == 0 {
-        return Edn::Nil;
-    }
-    Edn::Float(f64::from((msg_count as f64 / op_count as f64) as f32))
 }
 
 /// `:exceptions`: `:info` ops that carry an `:exception`, grouped by their
@@ -138,4 +131,68 @@ pub fn exceptions(history: &[Op]) -> Edn {
         ("valid?", Edn::Bool(true)),
         ("exceptions", Edn::List(listed)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invoke() -> Op {
+        Op {
+            index: 0,
+            time_ns: 0,
+            op_type: OpType::Invoke,
+            process: Process::Client(0),
+            f: "echo".into(),
+            value: Edn::Nil,
+            extra: Vec::new(),
+        }
+    }
+
+    fn counts(msg_count: u64) -> NetCounts {
+        NetCounts {
+            send_count: msg_count,
+            recv_count: msg_count,
+            msg_count,
+        }
+    }
+
+    /// Maelstrom `net/checker.clj`: with no ops there is no `:msgs-per-op` at all
+    /// (not `nil`); with ops it is a float on `:all` and `:servers`.
+    #[test]
+    fn msgs_per_op_is_left_out_when_there_were_no_ops() {
+        let stats = NetStats {
+            all: counts(6),
+            clients: counts(6),
+            servers: counts(0),
+        };
+        let section = net(&[], Some(&stats));
+        for class in ["all", "servers"] {
+            let class = section.get(class).expect("a class");
+            assert!(class.get("msg-count").is_some(), "{section}");
+            assert_eq!(class.get("msgs-per-op"), None, "{section}");
+        }
+        let section = net(&[invoke(), invoke()], Some(&stats));
+        let per_op = |class: &str| {
+            section
+                .get(class)
+                .and_then(|c| c.get("msgs-per-op"))
+                .cloned()
+        };
+        assert_eq!(per_op("all"), Some(Edn::Float(3.0)));
+        assert_eq!(per_op("servers"), Some(Edn::Float(0.0)));
+    }
+
+    /// Maelstrom `checker.clj` `availability-checker`: with no invocations the
+    /// fraction is the integer `1`; otherwise a float.
+    #[test]
+    fn the_ok_fraction_is_the_integer_one_when_nothing_was_invoked() {
+        let (valid, section) = availability(&[], Some(1.0));
+        assert!(valid);
+        assert_eq!(section.get("ok-fraction"), Some(&Edn::Int(1)));
+        assert_eq!(section.to_string(), "{:valid? true, :ok-fraction 1}");
+        let (valid, section) = availability(&[invoke()], Some(1.0));
+        assert!(!valid);
+        assert_eq!(section.get("ok-fraction"), Some(&Edn::Float(0.0)));
+    }
 }

@@ -61,6 +61,11 @@ pub fn render(results: &Results, options: &CheckOptions) -> String {
             "net: msgs-per-op {all:.3} all, {servers:.3} servers ({} server messages)",
             figure(edn, &["net", "servers", "msg-count"]).unwrap_or(0.0)
         )),
+        // No ops, so no msgs-per-op; the counts themselves were measured.
+        _ if figure(edn, &["net", "servers", "msg-count"]).is_some() => lines.push(format!(
+            "net: no ops; {} server messages",
+            figure(edn, &["net", "servers", "msg-count"]).unwrap_or(0.0)
+        )),
         _ => {
             lines.push("net: message counts unknown (a history alone does not record them)".into())
         }

@@ -121,23 +121,22 @@ fn majorities_ring_perfect(nodes: &[String], rng: &mut StdRng) -> Grudge {
     grudge
 }
 
+/// node → the nodes it is linked to (itself included), while the stochastic ring grows.
+type Links<'n> = BTreeMap<&'n String, BTreeSet<&'n String>>;
+
 /// n > 5 (jepsen `majorities-ring-stochastic`): start with every node linked to itself;
 /// while the least-linked node `a` has fewer than a majority of links, link it to the
 /// least-linked node it is not yet linked to. Each node then drops every node it is not
 /// linked to, so every node hears a majority, itself included.
 fn majorities_ring_stochastic(nodes: &[String], rng: &mut StdRng) -> Grudge {
     let m = majority(nodes.len());
-    let mut links: BTreeMap<&String, BTreeSet<&String>> = nodes
+    let mut links: Links = nodes
         .iter()
         .map(|node| (node, BTreeSet::from([node])))
         .collect();
     // Bounded: each round adds a link, and there are at most n² of them.
     for _ in 0..nodes.len() * nodes.len() {
-        let a = *links
-            .iter()
-            .min_by_key(|(_, linked)| linked.len())
-            .map(|(node, _)| node)
-            .expect("more than five nodes");
+        let a = least_linked(&links, rng);
         if links[a].len() >= m {
             break;
         }
@@ -161,6 +160,23 @@ fn majorities_ring_stochastic(nodes: &[String], rng: &mut StdRng) -> Grudge {
             (node.clone(), dropped)
         })
         .collect()
+}
+
+/// A node with the fewest links, picked at random among the tied ones: jepsen
+/// `nemesis.clj` shuffles the nodes within each link count before taking the first,
+/// so no node is favoured by its name.
+fn least_linked<'n>(links: &Links<'n>, rng: &mut StdRng) -> &'n String {
+    let fewest = links
+        .values()
+        .map(BTreeSet::len)
+        .min()
+        .expect("more than five nodes");
+    let tied: Vec<&String> = links
+        .iter()
+        .filter(|(_, linked)| linked.len() == fewest)
+        .map(|(node, _)| *node)
+        .collect();
+    tied.choose(rng).expect("some node has the fewest links")
 }
 
 #[cfg(test)]
@@ -301,6 +317,33 @@ mod tests {
                 assert!(!grudge[&node].contains(&node), "{node} drops itself");
             }
             assert!(!is_no_op(&grudge), "some link is cut");
+        }
+    }
+
+    /// jepsen `nemesis.clj` `majorities-ring-stochastic` shuffles within each link
+    /// count: the node that gets the next link is any of the least-linked ones, not
+    /// always the first by name, and never one with more links.
+    #[test]
+    fn the_next_node_to_link_is_drawn_among_the_least_linked() {
+        let names = nodes(7);
+        let mut links: Links = names
+            .iter()
+            .map(|node| (node, BTreeSet::from([node])))
+            .collect();
+        let rng = &mut StdRng::seed_from_u64(12);
+        let picked: BTreeSet<&String> = (0..200).map(|_| least_linked(&links, rng)).collect();
+        assert_eq!(picked.len(), 7, "every tied node can be picked: {picked:?}");
+
+        for (a, b) in [(0, 1), (2, 3), (4, 5)] {
+            links.get_mut(&names[a]).expect("a node").insert(&names[b]);
+            links.get_mut(&names[b]).expect("a node").insert(&names[a]);
+        }
+        for _ in 0..50 {
+            assert_eq!(
+                least_linked(&links, rng),
+                &names[6],
+                "n6 alone has one link"
+            );
         }
     }
 

@@ -6,10 +6,9 @@
 //! Maelstrom's order, because a node that gossips to "the first neighbour" should see the
 //! same first neighbour here. Left out: nothing; all seven names are implemented.
 //!
-//! One order is inferred rather than quoted by the spec: Maelstrom builds `line` with
-//! `(update topo a conj b)` on a missing entry, and Clojure's `conj` onto `nil` makes a
-//! list, which grows at the front. So an inner node lists its *next* node before its
-//! previous one, and with fewer than two nodes no pair exists and the map is `{}`.
+//! `line` follows Maelstrom `workload/broadcast.clj`, which walks the nodes in windows
+//! of three (`partition 3 1`): an inner node lists its previous node, then its next
+//! (`n1: [n0, n2]`). With fewer than two nodes the map is `{}` (maelstrom.md §5.3).
 
 use std::collections::BTreeMap;
 
@@ -53,15 +52,21 @@ fn grid(nodes: &[String]) -> Topology {
     topology
 }
 
-/// Each node linked to its previous and next node, listed next-first (see the module doc).
+/// Each node linked to its previous and next node, in that order (see the module doc).
 fn line(nodes: &[String]) -> Topology {
-    let mut topology = Topology::new();
-    for pair in nodes.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        topology.entry(a.clone()).or_default().insert(0, b.clone());
-        topology.entry(b.clone()).or_default().insert(0, a.clone());
+    if nodes.len() < 2 {
+        return Topology::new();
     }
-    topology
+    nodes
+        .iter()
+        .enumerate()
+        .map(|(position, node)| {
+            let previous = position.checked_sub(1).map(|before| &nodes[before]);
+            let next = nodes.get(position + 1);
+            let neighbours = previous.into_iter().chain(next).cloned().collect();
+            (node.clone(), neighbours)
+        })
+        .collect()
 }
 
 /// Every other node, in node order.
@@ -164,13 +169,15 @@ mod tests {
         assert_eq!(degrees.iter().filter(|d| **d == 4).count(), 9);
     }
 
-    /// maelstrom-spec §5.3: a line links neighbours both ways; fewer than 2 nodes give `{}`.
+    /// Maelstrom `workload/broadcast.clj` (`partition 3 1`): a line links neighbours
+    /// both ways, previous first; fewer than 2 nodes give `{}` (maelstrom.md §5.3).
     #[test]
-    fn a_line_links_each_node_to_its_neighbours() {
+    fn a_line_links_each_node_to_its_previous_then_next_node() {
         assert_eq!(
             shape("line", 5),
-            "n0:[n1] n1:[n2,n0] n2:[n3,n1] n3:[n4,n2] n4:[n3]"
+            "n0:[n1] n1:[n0,n2] n2:[n1,n3] n3:[n2,n4] n4:[n3]"
         );
+        assert_eq!(shape("line", 2), "n0:[n1] n1:[n0]");
         assert!(topology("line", &nodes(1)).expect("line").is_empty());
         assert!(topology("line", &nodes(0)).expect("line").is_empty());
         let line = topology("line", &nodes(25)).expect("line");

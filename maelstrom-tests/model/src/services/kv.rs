@@ -5,7 +5,8 @@
 //! - `write {key, value}` → `write_ok`; always succeeds.
 //! - `cas {key, from, to, create_if_not_exists}` → `cas_ok`; a missing key is created
 //!   with `to` when `create_if_not_exists` is truthy, else error 20; a current value
-//!   other than `from` is error 22 "current value X is not Y".
+//!   other than `from` is error 22 "current value X is not Y", both values printed
+//!   with Clojure's `pr-str` as `service.clj` does (`current value "a" is not nil`).
 //!
 //! Keys and values compare as decoded JSON, as Clojure's `=` does: `1` and `1.0` differ,
 //! and so do `"1"` and `1`. A key is stored under its canonical JSON text, which keeps
@@ -65,11 +66,8 @@ pub fn apply(state: &KvState, body: &Value) -> (KvState, Value) {
                 }
                 None => (state.clone(), missing_key()),
                 Some(current) if *current != from => {
-                    let text = format!(
-                        "current value {} is not {}",
-                        clojure_str(current),
-                        clojure_str(&from)
-                    );
+                    let text =
+                        format!("current value {} is not {}", pr_str(current), pr_str(&from));
                     (state.clone(), error_body(PRECONDITION_FAILED, &text))
                 }
                 Some(_) => {
@@ -92,8 +90,8 @@ pub fn truthy(value: &Value) -> bool {
     !matches!(value, Value::Null | Value::Bool(false))
 }
 
-/// How Clojure's `str` prints a decoded JSON value in an error text: strings bare,
-/// `nil` as nothing, collections in EDN-like form.
+/// Clojure's `str` of a decoded JSON value: strings bare, `nil` as nothing, anything
+/// else as [`pr_str`] prints it.
 pub fn clojure_str(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
@@ -102,10 +100,19 @@ pub fn clojure_str(value: &Value) -> String {
     }
 }
 
-/// Clojure's `pr-str` of a decoded JSON value (strings quoted, `nil` for null).
-fn pr_str(value: &Value) -> String {
+/// Clojure's `pr-str` of a decoded JSON value, which is how `service.clj` prints values
+/// in its error texts: strings quoted and escaped, `nil` for null, numbers as Java
+/// prints them, arrays as vectors, objects as maps with string keys. Object keys come
+/// in `serde_json`'s order (sorted), where Clojure keeps insertion order for small maps.
+pub fn pr_str(value: &Value) -> String {
     match value {
         Value::Null => "nil".into(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Number(number) => match number.as_f64() {
+            Some(float) if number.is_f64() => java_double(float),
+            _ => number.to_string(),
+        },
+        Value::String(text) => quoted(text),
         Value::Array(items) => {
             let items: Vec<String> = items.iter().map(pr_str).collect();
             format!("[{}]", items.join(" "))
@@ -113,11 +120,49 @@ fn pr_str(value: &Value) -> String {
         Value::Object(entries) => {
             let entries: Vec<String> = entries
                 .iter()
-                .map(|(key, value)| format!("{key:?} {}", pr_str(value)))
+                .map(|(key, value)| format!("{} {}", quoted(key), pr_str(value)))
                 .collect();
             format!("{{{}}}", entries.join(", "))
         }
-        other => other.to_string(),
+    }
+}
+
+/// A string as `pr-str` prints it: in quotes, with Clojure's `char-escape-string`
+/// escapes and every other character as it is.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Java's `Double.toString`: plain decimals in [10⁻³, 10⁷), else `1.5E-7` style, and
+/// always a digit after the point.
+fn java_double(float: f64) -> String {
+    let magnitude = float.abs();
+    if magnitude == 0.0 || (1e-3..1e7).contains(&magnitude) {
+        return format!("{float:?}");
+    }
+    let scientific = format!("{float:e}");
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("`{:e}` always writes an exponent");
+    if mantissa.contains('.') {
+        format!("{mantissa}E{exponent}")
+    } else {
+        format!("{mantissa}.0E{exponent}")
     }
 }
 
@@ -142,6 +187,40 @@ mod tests {
         );
         assert_eq!(reply["code"], 22);
         assert_eq!(reply["text"], "current value 1 is not 1.0");
+    }
+
+    /// Maelstrom `service.clj` (the KV `cas` handler) prints both values with
+    /// `pr-str`: strings quoted, null as `nil` (maelstrom.md §4).
+    #[test]
+    fn a_cas_mismatch_names_both_values_as_pr_str_prints_them() {
+        let cas_text = |current: Value, from: Value| {
+            let (state, _) = run(
+                &KvState::new(),
+                json!({"type": "write", "key": "k", "value": current}),
+            );
+            let (_, reply) = run(
+                &state,
+                json!({"type": "cas", "key": "k", "from": from, "to": 0}),
+            );
+            assert_eq!(reply["code"], PRECONDITION_FAILED);
+            reply["text"].as_str().expect("a text").to_string()
+        };
+        assert_eq!(
+            cas_text(json!("a"), json!("b")),
+            r#"current value "a" is not "b""#
+        );
+        assert_eq!(
+            cas_text(json!(1), Value::Null),
+            "current value 1 is not nil"
+        );
+        assert_eq!(
+            cas_text(json!(["x", null]), json!({"k": "q\"\n"})),
+            r#"current value ["x" nil] is not {"k" "q\"\n"}"#
+        );
+        assert_eq!(
+            cas_text(json!(1e10), json!(2.5e-7)),
+            "current value 1.0E10 is not 2.5E-7"
+        );
     }
 
     /// maelstrom-spec §4: keys "1" and 1 are different keys.

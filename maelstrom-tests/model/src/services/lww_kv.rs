@@ -94,10 +94,12 @@ fn apply(replica: &Replica, body: &Value) -> (Replica, Value) {
     let field = |name: &str| body.get(name).cloned().unwrap_or(Value::Null);
     let current = replica.entries.get(&key).map(|stamped| &stamped.value);
     let missing = || error_body(KEY_DOES_NOT_EXIST, "key does not exist");
+    // Maelstrom stamps a write with the clock as it was, then ticks it: the first
+    // write on a replica has `ts` 0.
     let write = |value: Value| {
         let mut next = replica.clone();
-        next.clock += 1;
         let ts = next.clock;
+        next.clock += 1;
         next.entries.insert(key.clone(), Stamped { value, ts });
         next
     };
@@ -109,9 +111,10 @@ fn apply(replica: &Replica, body: &Value) -> (Replica, Value) {
         (Some("write"), _) => (write(field("value")), json!({"type": "write_ok"})),
         (Some("cas"), None) => (replica.clone(), missing()),
         (Some("cas"), Some(value)) if *value != field("from") => {
+            // `Eventual` prints the current value with `pr-str` and `from` with `str`.
             let text = format!(
                 "current value {} is not {}",
-                kv::clojure_str(value),
+                kv::pr_str(value),
                 kv::clojure_str(&field("from"))
             );
             (replica.clone(), error_body(PRECONDITION_FAILED, &text))
@@ -166,6 +169,27 @@ mod tests {
         assert_eq!(merged.entries["b"].value, 2, "a tie goes to the source");
     }
 
+    /// Maelstrom `service.clj` `Eventual`: a cas mismatch prints the current value
+    /// with `pr-str` and `from` with bare `str` (maelstrom.md §4).
+    #[test]
+    fn a_cas_mismatch_quotes_the_current_value_but_not_from() {
+        let (replica, _) = apply(
+            &Replica::default(),
+            &json!({"type": "write", "key": "k", "value": "a"}),
+        );
+        let (_, reply) = apply(
+            &replica,
+            &json!({"type": "cas", "key": "k", "from": "b", "to": "c"}),
+        );
+        assert_eq!(reply["code"], PRECONDITION_FAILED);
+        assert_eq!(reply["text"], r#"current value "a" is not b"#);
+        let (_, reply) = apply(
+            &replica,
+            &json!({"type": "cas", "key": "k", "from": null, "to": "c"}),
+        );
+        assert_eq!(reply["text"], r#"current value "a" is not "#);
+    }
+
     /// maelstrom-spec §4: lww-kv ignores `create_if_not_exists`: a missing key is 20.
     #[test]
     fn cas_never_creates_a_missing_key() {
@@ -177,15 +201,17 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §4: each write ticks its replica's Lamport clock.
+    /// Maelstrom `service.clj` `Eventual`: each write is stamped with its replica's
+    /// Lamport clock before the tick, so the first timestamp is 0 (maelstrom.md §4).
     #[test]
-    fn writes_are_stamped_with_the_replicas_lamport_clock() {
+    fn writes_are_stamped_with_the_replicas_lamport_clock_from_zero() {
         let (replica, _) = apply(
             &Replica::default(),
             &json!({"type": "write", "key": 1, "value": "x"}),
         );
+        assert_eq!(replica.entries["1"].ts, 0);
         let (replica, _) = apply(&replica, &json!({"type": "write", "key": 2, "value": "y"}));
         assert_eq!(replica.clock, 2);
-        assert_eq!(replica.entries["2"].ts, 2);
+        assert_eq!(replica.entries["2"].ts, 1);
     }
 }

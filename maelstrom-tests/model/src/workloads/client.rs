@@ -13,7 +13,8 @@
 //! - [`ErrorHandling::WithErrors`] (echo, unique-ids, broadcast, and later lin-kv, txn-*,
 //!   kafka): a timeout is `:fail` for an idempotent `:f`, else `:info`, with
 //!   `:error :net-timeout`; an error reply is `:fail` if its code is definite or `:f` is
-//!   idempotent, else `:info`, with `:error [name text]`.
+//!   idempotent, else `:info`, with `:error [name text]` (`name` is `:unknown` for a
+//!   code outside Maelstrom's table, which is indefinite).
 //! - [`ErrorHandling::Throws`] (g-set, g-counter, pn-counter): anything but a good reply
 //!   throws out of `invoke!`, and jepsen records `:info` with an `:exception` and
 //!   `:error "indeterminate: <message>"`, even for a definite error code.
@@ -181,11 +182,10 @@ fn timed_out(handling: ErrorHandling, invocation: &Invocation) -> Outcome {
 
 fn error_reply(handling: ErrorHandling, invocation: &Invocation, body: &Value) -> Outcome {
     let code = body["code"].as_i64();
-    let (name, definite) = code
-        .and_then(known_error)
-        .map_or((Edn::Nil, false), |(name, definite)| {
-            (Edn::keyword(name), definite)
-        });
+    // A code outside Maelstrom's table is named `:unknown`, as real histories show
+    // (`:error [:unknown "not found"]`), and is indefinite.
+    let (name, definite) = code.and_then(known_error).unwrap_or(("unknown", false));
+    let name = Edn::keyword(name);
     let text = body.get("text").map_or(Edn::Nil, Edn::from_json);
     match handling {
         ErrorHandling::WithErrors { idempotent } => with_errors(
@@ -311,6 +311,30 @@ mod tests {
             run(WITH_ERRORS, "read", error(13)),
             Outcome::Fail { .. }
         ));
+    }
+
+    /// Maelstrom `client.clj` (`with-errors` and the `:rpc-error` it throws): a code
+    /// outside `errors.edn` is named `:unknown`, as in a real lin-kv history's
+    /// `:error [:unknown "not found"]` (maelstrom.md §1.4).
+    #[test]
+    fn an_unknown_error_code_is_named_unknown() {
+        let Outcome::Info { error: named, .. } = run(WITH_ERRORS, "add", error(1000)) else {
+            panic!("an unknown code is indefinite");
+        };
+        assert_eq!(
+            named,
+            Edn::Vector(vec![Edn::keyword("unknown"), Edn::Str("nope".into())])
+        );
+        let Outcome::Info {
+            exception: Some(exception),
+            ..
+        } = run(ErrorHandling::Throws, "add", error(1000))
+        else {
+            panic!("a throwing client records an exception");
+        };
+        let data = exception.get("data").expect(":data");
+        assert_eq!(data.get("name"), Some(&Edn::keyword("unknown")));
+        assert_eq!(data.get("code"), Some(&Edn::Int(1000)));
     }
 
     /// maelstrom-spec §1.4: g-set and counter clients throw, so even a definite error is
