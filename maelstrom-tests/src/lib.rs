@@ -21,6 +21,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod cli;
+pub mod logs;
 pub mod process;
 pub mod run;
 pub mod store;

@@ -141,6 +141,15 @@ pub fn write_results(run_dir: &Path, results: &Results) -> anyhow::Result<()> {
         .context("could not write results.json")
 }
 
+/// `node-logs/<node>.log` for nodes whose logs were kept in memory (the simulation).
+pub fn write_node_logs(run_dir: &Path, nodes: &[String], logs: &[String]) -> anyhow::Result<()> {
+    for (node, text) in nodes.iter().zip(logs) {
+        let path = run_dir.join("node-logs").join(format!("{node}.log"));
+        std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// The results of a run stopped by `signal`: unjudged (`:valid? :unknown`).
 pub fn write_interrupted_results(run_dir: &Path, signal: &str) -> anyhow::Result<()> {
     let edn = maelstrom_checker::Edn::kmap([

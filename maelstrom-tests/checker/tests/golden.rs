@@ -57,8 +57,7 @@ fn untagged(value: &Edn) -> Edn {
 
 /// Compares one run directory; returns the disagreements.
 fn disagreements(dir: &Path) -> Vec<String> {
-    let (options, history, net) =
-        analyze::load(dir).expect("the history loads");
+    let (options, history, net) = analyze::load(dir).expect("the history loads");
     let ours = check(&options, &history, net.as_ref())
         .expect("the checkers run")
         .edn;

@@ -7,19 +7,18 @@
 //! it forked. Every buffer has a bound: a stdout line longer than
 //! [`STDOUT_LINE_BYTES_MAX`] makes the node misbehaving (the run ends, exit 255); input
 //! the node doesn't read piles up to [`STDIN_PENDING_BYTES_MAX`], then the same; a stderr
-//! line is cut at [`STDERR_LINE_BYTES_MAX`] and the log file at [`LOG_FILE_BYTES_MAX`],
+//! line is cut at [`STDERR_LINE_BYTES_MAX`] and the log file at
+//! [`LOG_FILE_BYTES_MAX`](crate::logs::LOG_FILE_BYTES_MAX),
 //! each with a marker saying so.
 //!
 //! A stdout line goes to the run core as it is; whether it mutes the node is the core's
 //! decision (maelstrom.md §1.1). A muted node's stdout is not read again, so the node
 //! blocks once the pipe fills, as under Maelstrom.
 
-use std::collections::VecDeque;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -27,18 +26,14 @@ use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
 
+use crate::logs::{LogFile, NodeLogs};
+
 /// A longer stdout line is not a message Maelstrom could read: the node misbehaves.
 pub const STDOUT_LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
 /// Lines for the node that it has not read yet; past this, it is not reading its stdin.
 pub const STDIN_PENDING_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// A stderr line is kept up to here, then cut with a marker.
 pub const STDERR_LINE_BYTES_MAX: usize = 64 * 1024;
-/// One node's `node-logs/<node>.log` stops growing here, with a marker.
-pub const LOG_FILE_BYTES_MAX: u64 = 64 * 1024 * 1024;
-/// How many recent lines of each stream a report shows, as Maelstrom's ring buffer.
-pub const RECENT_LINES: usize = 32;
-/// A recent line is shown up to this many characters.
-const RECENT_LINE_CHARS_MAX: usize = 1000;
 /// How long teardown waits for a killed node to be reaped (maelstrom.md §2: 5 s).
 const KILL_WAIT: Duration = Duration::from_secs(5);
 
@@ -51,47 +46,6 @@ pub enum NodeEvent {
     LineTooLong(usize),
     /// The process exited by itself, with this status.
     Exited(usize, String),
-}
-
-/// The last lines of one stream.
-#[derive(Debug, Default)]
-struct Recent {
-    lines: VecDeque<String>,
-}
-
-impl Recent {
-    fn remember(&mut self, line: &str) {
-        if self.lines.len() == RECENT_LINES {
-            self.lines.pop_front();
-        }
-        let shown: String = line.chars().take(RECENT_LINE_CHARS_MAX).collect();
-        self.lines.push_back(shown);
-    }
-}
-
-/// What a report can still show about a node after the fact.
-#[derive(Debug, Default)]
-pub struct NodeLogs {
-    stdout: Mutex<Recent>,
-    stderr: Mutex<Recent>,
-}
-
-impl NodeLogs {
-    /// The report block: the node's last stdout and stderr lines.
-    pub fn report(&self, node: &str) -> String {
-        let mut text = String::new();
-        for (name, recent) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
-            let recent = recent.lock().expect("log lock poisoned");
-            text.push_str(&format!(
-                "  last {} {name} lines of {node}:\n",
-                recent.lines.len()
-            ));
-            for line in &recent.lines {
-                text.push_str(&format!("    {line}\n"));
-            }
-        }
-        text
-    }
 }
 
 /// How to start a node.
@@ -327,10 +281,7 @@ async fn read_stdout(
             break;
         }
         let text = String::from_utf8_lossy(&line.bytes).into_owned();
-        logs.stdout
-            .lock()
-            .expect("log lock poisoned")
-            .remember(&text);
+        logs.remember_stdout(&text);
         if events.send(NodeEvent::Line(index, text)).await.is_err() {
             return;
         }
@@ -357,48 +308,7 @@ async fn read_stderr(
         if echo {
             eprintln!("{node} stderr: {text}");
         }
-        logs.stderr
-            .lock()
-            .expect("log lock poisoned")
-            .remember(&text);
-    }
-}
-
-/// `node-logs/<node>.log`, growing up to [`LOG_FILE_BYTES_MAX`].
-struct LogFile {
-    file: Option<std::fs::File>,
-    written_bytes: u64,
-}
-
-impl LogFile {
-    fn open(path: &Path) -> LogFile {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .ok();
-        LogFile {
-            file,
-            written_bytes: 0,
-        }
-    }
-
-    fn append(&mut self, line: &str) {
-        let Some(file) = self.file.as_mut() else {
-            return;
-        };
-        let length = line.len() as u64 + 1;
-        if self.written_bytes + length > LOG_FILE_BYTES_MAX {
-            let _ = writeln!(
-                file,
-                "[… node-logs cap of {LOG_FILE_BYTES_MAX} bytes reached; later lines are not kept]"
-            );
-            self.file = None;
-            return;
-        }
-        self.written_bytes += length;
-        // A full disk must not stop the run; the ring buffer still has the line.
-        let _ = writeln!(file, "{line}");
+        logs.remember_stderr(&text);
     }
 }
 
@@ -486,26 +396,5 @@ mod tests {
                 ("last".to_string(), false)
             ]
         );
-    }
-
-    #[test]
-    fn a_report_shows_the_last_lines_clipped() {
-        let logs = NodeLogs::default();
-        for i in 0..40 {
-            logs.stderr
-                .lock()
-                .expect("lock")
-                .remember(&format!("line {i}"));
-        }
-        logs.stdout
-            .lock()
-            .expect("lock")
-            .remember(&"x".repeat(5000));
-        let report = logs.report("n0");
-        assert!(report.contains("last 32 stderr lines of n0"));
-        assert!(!report.contains("line 7\n") && report.contains("line 39"));
-        assert!(report
-            .lines()
-            .all(|line| line.chars().count() <= RECENT_LINE_CHARS_MAX + 4));
     }
 }

@@ -104,6 +104,8 @@ pub struct Finished {
     pub journal: Journal,
     /// ns from the start of the run to the history's time zero (the main phase).
     pub origin_ns: u64,
+    /// ns from the start of the run to its end.
+    pub end_ns: u64,
     pub muted: Vec<(String, Muted)>,
     pub end: End,
 }
@@ -422,6 +424,7 @@ impl World {
             traffic: self.net.traffic(),
             journal: self.net.journal().clone(),
             origin_ns: self.origin_ns,
+            end_ns: self.now_ns,
             history: self.recorder.into_ops(),
             muted,
             end: self.end,

@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use maelstrom_checker::{CheckOptions, Edn, NetCounts, NetStats, Results, Validity};
+use maelstrom_checker::{
+    CheckOptions, Edn, NetCounts, NetStats, OpType, Process, Results, Validity,
+};
 use maelstrom_model::network::{Counts, Traffic};
 
 use super::{End, Finished};
@@ -50,48 +52,42 @@ pub struct Verdict {
     pub results: Option<Results>,
     /// Unmet challenge criteria (`--check`).
     pub unmet: Vec<String>,
-    /// Why the run did not reach its checkers, when it didn't.
-    pub problem: Option<String>,
+    /// Why the run did not reach its checkers, one report per problem, when it didn't.
+    pub problems: Vec<String>,
+    /// The signal that interrupted the run, if one did.
+    pub interrupted: Option<String>,
 }
 
-/// Writes the store, runs the checkers, prints, and returns the verdict.
-/// `node_report(i)` shows node `i`'s last lines, for a report that blames it.
+impl Verdict {
+    pub fn is_valid(&self) -> bool {
+        self.exit_code == EXIT_VALID
+    }
+}
+
+/// Judges, stores and prints: what a single run does at its end.
 pub fn finish(
     context: &RunContext,
     finished: &Finished,
     crashed: &[Crashed],
     node_report: &dyn Fn(usize) -> String,
 ) -> anyhow::Result<Verdict> {
-    let config = context.config;
-    let net = net_stats(finished.traffic);
-    store::write_history(context.run_dir, &finished.history)?;
-    let interrupted = match &finished.end {
-        End::Interrupted(signal) => Some(signal.as_str()),
-        _ => None,
-    };
-    store::write_test_json(
-        context.run_dir,
-        config,
-        context.command_line,
-        &net,
-        context.mode,
-        interrupted,
-    )?;
-    for (node, muted) in &finished.muted {
-        if context.console {
-            let index = config
-                .nodes
-                .iter()
-                .position(|name| name == node)
-                .unwrap_or(0);
-            eprintln!(
-                "WARN: node {node} was muted: its stdout line {:?} was refused ({}), and Maelstrom reads nothing more from a node after that.\n{}",
-                muted.line,
-                muted.reason,
-                node_report(index)
-            );
-        }
+    let verdict = judge(context.config, finished, crashed, node_report)?;
+    store(context, finished, &verdict)?;
+    if context.console {
+        print(context, finished, &verdict, node_report);
     }
+    Ok(verdict)
+}
+
+/// Runs the checkers (unless the run was aborted or interrupted) and works out the exit
+/// code. No files, no console. `node_report(i)` shows node `i`'s last lines, for a
+/// report that blames it.
+pub fn judge(
+    config: &TestConfig,
+    finished: &Finished,
+    crashed: &[Crashed],
+    node_report: &dyn Fn(usize) -> String,
+) -> anyhow::Result<Verdict> {
     let mut problems = Vec::new();
     let mut named = None;
     if let End::Aborted(abort) = &finished.end {
@@ -112,46 +108,39 @@ pub fn finish(
             crash.node, crash.status, crash.report
         ));
     }
-    if !problems.is_empty() {
-        if context.console {
-            problems.iter().for_each(|problem| eprintln!("{problem}"));
-            eprintln!("Store: {}", shown_path(context.run_dir).display());
-            eprintln!(
-                "Replay: {}",
-                replay_command(context.command_line, config.seed)
-            );
-        }
-        return Ok(Verdict {
-            exit_code: EXIT_CRASH,
-            results: None,
-            unmet: Vec::new(),
-            problem: Some(problems.join("\n")),
-        });
-    }
-    if let Some(signal) = interrupted {
-        store::write_interrupted_results(context.run_dir, signal)?;
-        if context.console {
-            eprintln!("Interrupted by {signal}: the history so far is stored, unjudged (:valid? :unknown).");
-            eprintln!("Store: {}", shown_path(context.run_dir).display());
-        }
-        return Ok(Verdict {
-            exit_code: if signal == "SIGTERM" {
-                EXIT_SIGTERM
-            } else {
-                EXIT_SIGINT
-            },
-            results: None,
-            unmet: Vec::new(),
-            problem: Some(format!("interrupted by {signal}")),
-        });
-    }
-    let options = CheckOptions {
-        workload: config.workload.clone(),
-        availability: config.availability,
-        consistency_models: config.consistency_models.clone(),
+    let verdict = |exit_code, results, unmet, problems, interrupted| Verdict {
+        exit_code,
+        results,
+        unmet,
+        problems,
+        interrupted,
     };
-    let results = maelstrom_checker::check(&options, &finished.history, Some(&net))?;
-    store::write_results(context.run_dir, &results)?;
+    if !problems.is_empty() {
+        return Ok(verdict(EXIT_CRASH, None, Vec::new(), problems, None));
+    }
+    if let End::Interrupted(signal) = &finished.end {
+        let code = if signal == "SIGTERM" {
+            EXIT_SIGTERM
+        } else {
+            EXIT_SIGINT
+        };
+        return Ok(verdict(
+            code,
+            None,
+            Vec::new(),
+            Vec::new(),
+            Some(signal.clone()),
+        ));
+    }
+    let options = check_options(config);
+    let mut results = maelstrom_checker::check(
+        &options,
+        &finished.history,
+        Some(&net_stats(finished.traffic)),
+    )?;
+    if !has_invocations(finished) {
+        results = nothing_was_tested(results);
+    }
     let mut exit_code = exit_code_of(results.valid);
     let mut unmet = Vec::new();
     if let Some(challenge) = &config.check {
@@ -161,23 +150,126 @@ pub fn finish(
             exit_code = exit_code.max(EXIT_INVALID);
         }
     }
-    if context.console {
-        println!("{}", maelstrom_checker::summary::render(&results, &options));
-        print_verdict(results.valid, config.check.as_deref(), &unmet);
-        println!("Store: {}", shown_path(context.run_dir).display());
-        if exit_code != EXIT_VALID {
-            println!(
-                "Replay: {}",
-                replay_command(context.command_line, config.seed)
-            );
+    Ok(verdict(exit_code, Some(results), unmet, Vec::new(), None))
+}
+
+/// The store files: `history.edn`, `test.json`, and the results (`results.edn`,
+/// `results.json`; unjudged `:valid? :unknown` for an interrupted run).
+pub fn store(context: &RunContext, finished: &Finished, verdict: &Verdict) -> anyhow::Result<()> {
+    store::write_history(context.run_dir, &finished.history)?;
+    let net = net_stats(finished.traffic);
+    let interrupted = verdict.interrupted.as_deref();
+    store::write_test_json(
+        context.run_dir,
+        context.config,
+        context.command_line,
+        &net,
+        context.mode,
+        interrupted,
+    )?;
+    if let Some(results) = &verdict.results {
+        store::write_results(context.run_dir, results)?;
+    } else if let Some(signal) = interrupted {
+        store::write_interrupted_results(context.run_dir, signal)?;
+    }
+    Ok(())
+}
+
+/// The console end of a run: muted nodes, problems or the summary, the verdict line,
+/// where the run is stored, and how to replay it.
+pub fn print(
+    context: &RunContext,
+    finished: &Finished,
+    verdict: &Verdict,
+    node_report: &dyn Fn(usize) -> String,
+) {
+    let config = context.config;
+    for (node, muted) in &finished.muted {
+        let index = config
+            .nodes
+            .iter()
+            .position(|name| name == node)
+            .unwrap_or(0);
+        eprintln!(
+            "WARN: node {node} was muted: its stdout line {:?} was refused ({}), and Maelstrom reads nothing more from a node after that.\n{}",
+            muted.line,
+            muted.reason,
+            node_report(index)
+        );
+    }
+    let stored = shown_path(context.run_dir);
+    if !verdict.problems.is_empty() {
+        verdict
+            .problems
+            .iter()
+            .for_each(|problem| eprintln!("{problem}"));
+        eprintln!("Store: {}", stored.display());
+        eprintln!(
+            "Replay: {}",
+            replay_command(context.command_line, config.seed)
+        );
+        return;
+    }
+    if let Some(signal) = &verdict.interrupted {
+        eprintln!(
+            "Interrupted by {signal}: the history so far is stored, unjudged (:valid? :unknown)."
+        );
+        eprintln!("Store: {}", stored.display());
+        return;
+    }
+    let Some(results) = &verdict.results else {
+        return;
+    };
+    println!(
+        "{}",
+        maelstrom_checker::summary::render(results, &check_options(config))
+    );
+    if !has_invocations(finished) {
+        println!("No operation was invoked (--rate 0 or --time-limit 0?): nothing was tested.");
+    }
+    print_verdict(results.valid, config.check.as_deref(), &verdict.unmet);
+    println!("Store: {}", stored.display());
+    if verdict.exit_code != EXIT_VALID {
+        println!(
+            "Replay: {}",
+            replay_command(context.command_line, config.seed)
+        );
+    }
+}
+
+fn check_options(config: &TestConfig) -> CheckOptions {
+    CheckOptions {
+        workload: config.workload.clone(),
+        availability: config.availability,
+        consistency_models: config.consistency_models.clone(),
+    }
+}
+
+fn has_invocations(finished: &Finished) -> bool {
+    finished
+        .history
+        .iter()
+        .any(|op| op.op_type == OpType::Invoke && op.process != Process::Nemesis)
+}
+
+/// A run with no client operations tested nothing: `:valid? :unknown`, never "looks good".
+fn nothing_was_tested(results: Results) -> Results {
+    let Edn::Map(mut entries) = results.edn else {
+        return results;
+    };
+    for (key, value) in &mut entries {
+        if *key == Edn::keyword("valid?") {
+            *value = Edn::keyword("unknown");
         }
     }
-    Ok(Verdict {
-        exit_code,
-        results: Some(results),
-        unmet,
-        problem: None,
-    })
+    entries.push((
+        Edn::keyword("error"),
+        Edn::Str("no operation was invoked: nothing was tested".into()),
+    ));
+    Results {
+        valid: Validity::Unknown,
+        edn: Edn::Map(entries),
+    }
 }
 
 /// The exit code of a verdict (maelstrom.md §6).
@@ -247,16 +339,6 @@ pub fn net_stats(traffic: Traffic) -> NetStats {
         clients,
         servers,
     }
-}
-
-/// A figure from a results map by key path, as a number.
-pub fn figure(results: &Results, path: &[&str]) -> Option<f64> {
-    maelstrom_checker::criteria::figure(&results.edn, path)
-}
-
-/// `:valid?` of a results section, for one-line summaries.
-pub fn section_valid(results: &Results, section: &str) -> Option<Edn> {
-    results.edn.get(section)?.get("valid?").cloned()
 }
 
 /// The same command line with `--seed N` (and without `--seed`/`--seeds`), so the run
