@@ -22,8 +22,8 @@
 
 use std::time::Duration;
 
+use protocol::Instant;
 use serde::{Deserialize, Serialize};
-use tokio::time::Instant;
 
 /// The gossip message on the wire: `{"type": "gossip", "seq": 3, "values": [..], "ack": 7}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn new_values_wait_for_the_batch_window_then_go_out_together() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.push(1);
         let first = link.poll(start).expect("nothing sent yet: send at once");
@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn an_ack_removes_exactly_what_the_acked_message_carried() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.push(1);
         let first = link.message(start);
@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn lost_messages_are_repaired_by_retransmission_after_silence() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.push(7);
         link.message(start); // lost in a partition
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn values_received_are_acked_alone_only_after_the_ack_delay() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.receive(
             &Gossip {
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn an_ack_rides_along_with_values_for_free() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.receive(
             &Gossip {

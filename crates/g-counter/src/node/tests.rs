@@ -91,7 +91,7 @@ impl Cluster {
                         serde_json::from_str(&line).expect("a client reply");
                     self.client_replies.push(message);
                 }
-                Effect::Timer { .. } => {}
+                Effect::Timer { .. } | Effect::Log(_) => {}
             }
         }
     }
