@@ -24,6 +24,7 @@ pub mod cli;
 pub mod logs;
 pub mod process;
 pub mod run;
+pub mod sim;
 pub mod store;
 
 use clap::Parser;

@@ -15,6 +15,12 @@
 //! Messages that carry no values (pure acks) have seq 0 and are never acked,
 //! so acks never ping-pong.
 //!
+//! A link can also be built broken on purpose ([`Timing::retransmit`] `None`,
+//! the node's `--no-retransmit`): each value then rides on exactly one
+//! message and is forgotten, so a message lost in a partition loses its values
+//! for good. That is the bug the reliable version exists to prevent, kept
+//! runnable so that a checker can be seen catching it.
+//!
 //! Left out: a bound on the pending values. A peer cut off for good would make
 //! every message to it grow without end; Maelstrom's partitions always heal,
 //! and a real system would fall back to anti-entropy (compare digests, send
@@ -22,8 +28,8 @@
 
 use std::time::Duration;
 
+use protocol::Instant;
 use serde::{Deserialize, Serialize};
-use tokio::time::Instant;
 
 /// The gossip message on the wire: `{"type": "gossip", "seq": 3, "values": [..], "ack": 7}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,8 +44,9 @@ pub struct Gossip {
 pub struct Timing {
     /// New values wait at most this long, so that one message carries many.
     pub batch: Duration,
-    /// Unacknowledged values are sent again after this much silence.
-    pub retransmit: Duration,
+    /// Unacknowledged values are sent again after this much silence. `None`:
+    /// never; a value is forgotten once sent (broken on purpose).
+    pub retransmit: Option<Duration>,
     /// Values received are acknowledged by themselves after this long, if no
     /// message to the peer has carried the ack by then.
     pub ack_delay: Duration,
@@ -103,7 +110,10 @@ impl Link {
     pub fn poll(&mut self, now: Instant) -> Option<Gossip> {
         let since_sent = self.last_sent_at.map_or(Duration::MAX, |at| now - at);
         let batch_due = self.fresh && since_sent >= self.timing.batch;
-        let retransmit_due = !self.pending.is_empty() && since_sent >= self.timing.retransmit;
+        let retransmit_due = self
+            .timing
+            .retransmit
+            .is_some_and(|after| !self.pending.is_empty() && since_sent >= after);
         let ack_due = self
             .ack_owed_since
             .is_some_and(|since| now - since >= self.timing.ack_delay);
@@ -126,9 +136,13 @@ impl Link {
         self.fresh = false;
         self.last_sent_at = Some(now);
         self.ack_owed_since = None;
+        let values = self.pending.iter().map(|(_, value)| *value).collect();
+        if self.timing.retransmit.is_none() {
+            self.pending.clear(); // Sent once: forgotten, acknowledged or not.
+        }
         Gossip {
             seq,
-            values: self.pending.iter().map(|(_, value)| *value).collect(),
+            values,
             ack: self.received_seq_max,
         }
     }
@@ -140,7 +154,7 @@ mod tests {
 
     const TIMING: Timing = Timing {
         batch: Duration::from_millis(100),
-        retransmit: Duration::from_millis(1000),
+        retransmit: Some(Duration::from_millis(1000)),
         ack_delay: Duration::from_millis(500),
     };
 
@@ -150,7 +164,7 @@ mod tests {
 
     #[test]
     fn new_values_wait_for_the_batch_window_then_go_out_together() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.push(1);
         let first = link.poll(start).expect("nothing sent yet: send at once");
@@ -165,7 +179,7 @@ mod tests {
 
     #[test]
     fn an_ack_removes_exactly_what_the_acked_message_carried() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.push(1);
         let first = link.message(start);
@@ -199,7 +213,7 @@ mod tests {
 
     #[test]
     fn lost_messages_are_repaired_by_retransmission_after_silence() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.push(7);
         link.message(start); // lost in a partition
@@ -209,8 +223,23 @@ mod tests {
     }
 
     #[test]
+    fn without_retransmission_a_value_rides_on_one_message_only() {
+        let start = Instant::ZERO;
+        let mut link = Link::new(Timing {
+            retransmit: None,
+            ..TIMING
+        });
+        link.push(7);
+        assert_eq!(link.message(start).values, [7]); // lost in a partition
+        assert_eq!(link.poll(at(start, 60_000)), None, "never sent again");
+        link.push(8);
+        let next = link.poll(at(start, 60_001)).expect("a new value");
+        assert_eq!(next.values, [8], "7 is gone for good");
+    }
+
+    #[test]
     fn values_received_are_acked_alone_only_after_the_ack_delay() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.receive(
             &Gossip {
@@ -238,7 +267,7 @@ mod tests {
 
     #[test]
     fn an_ack_rides_along_with_values_for_free() {
-        let start = Instant::now();
+        let start = Instant::ZERO;
         let mut link = Link::new(TIMING);
         link.receive(
             &Gossip {

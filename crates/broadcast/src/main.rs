@@ -21,12 +21,17 @@
 //! never lost; the links resend them). Maelstrom's nemesis never crashes nodes,
 //! so the hub never dies; a system where it could would need a fallback.
 //!
-//! Modules: [`link`] (one reliable link to one peer), [`node`] (the star).
-//! `BROADCAST_FLUSH_MS=N` sets the hub's flush interval for experiments.
+//! Arguments (after `--` on the runner's command line): `--flush-ms N` sets
+//! the hub's flush interval for experiments; `--no-retransmit` breaks the
+//! links on purpose, so that values lost in a partition stay lost.
+//!
+//! Modules: [`link`] (one reliable link to one peer), [`node`] (the star),
+//! [`options`] (the command line).
 //! Run it: `make test-broadcast` (maelstrom-spec §7, 3a–3e).
 
 mod link;
 mod node;
+mod options;
 
 use node::BroadcastNode;
 

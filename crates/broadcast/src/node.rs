@@ -10,6 +10,10 @@
 //!
 //! All sending happens in [`BroadcastNode::poll_links`], from a timer or right
 //! after a leaf queues a value; handlers only change state.
+//!
+//! Only the nodes Maelstrom named in `init` are peers. A `gossip` from any
+//! other sender (a client, a service, a typo) is logged and ignored: giving it
+//! a link would make this node send to an address nobody reads, forever.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -18,30 +22,14 @@ use protocol::{Context, Init, Message, Node};
 use serde::{Deserialize, Serialize};
 
 use crate::link::{Gossip, Link, Timing};
+use crate::options::Options;
 
 /// How often the hub sends what it has collected. The trade-off: a value waits
 /// half of this at the hub on average, and every flush costs one message per
 /// leaf. At 150 ms, 24 leaves cost 160 messages a second whatever the rate,
 /// 1.6 per operation at Maelstrom's rate of 100 (`docs/03-broadcast.md` has
-/// the measured curve).
+/// the measured curve). `--flush-ms N` overrides it ([`crate::options`]).
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(150);
-
-/// The flush interval in force: [`FLUSH_INTERVAL`], unless the environment
-/// variable `BROADCAST_FLUSH_MS` says otherwise, so that the trade-off can be
-/// explored from the command line without rebuilding. A bad value is ignored
-/// with a warning on stderr: a node must start whatever its environment says.
-fn flush_interval() -> Duration {
-    let Ok(text) = std::env::var("BROADCAST_FLUSH_MS") else {
-        return FLUSH_INTERVAL;
-    };
-    match text.parse::<u64>() {
-        Ok(ms) if ms > 0 => Duration::from_millis(ms),
-        _ => {
-            eprintln!("BROADCAST_FLUSH_MS={text:?} is not a positive number of ms; using {FLUSH_INTERVAL:?}");
-            FLUSH_INTERVAL
-        }
-    }
-}
 
 /// How often a leaf looks at its link for acks and retransmissions due. Leaves
 /// send new values at once, so this only paces repairs.
@@ -54,7 +42,7 @@ const LEAF_POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// longer than the ack delay plus a round trip, so a healthy link never resends.
 const TIMING: Timing = Timing {
     batch: Duration::ZERO,
-    retransmit: Duration::from_millis(1500),
+    retransmit: Some(Duration::from_millis(1500)),
     ack_delay: Duration::from_millis(1000),
 };
 
@@ -91,8 +79,10 @@ pub struct BroadcastNode {
     /// Every value this node has seen.
     values: BTreeSet<u64>,
     /// One link per peer this node talks to: the hub has every leaf, a leaf has
-    /// the hub. A gossip from anyone else gets a link too, so it is acked.
+    /// the hub. A gossip from another node gets a link too, so it is acked.
     links: BTreeMap<String, Link>,
+    /// The timing of every link ([`TIMING`], unless `--no-retransmit`).
+    timing: Timing,
 }
 
 impl BroadcastNode {
@@ -115,9 +105,15 @@ impl BroadcastNode {
     }
 
     fn merge_gossip(&mut self, from: &str, gossip: &Gossip, ctx: &mut Context<Tick>) {
+        let is_peer = from != self.node_id && ctx.node_ids().iter().any(|id| id == from);
+        if !is_peer {
+            ctx.log(format!("ignoring gossip from {from}, which is not a node"));
+            return;
+        }
+        let timing = self.timing;
         self.links
             .entry(from.to_string())
-            .or_insert_with(|| Link::new(TIMING))
+            .or_insert_with(|| Link::new(timing))
             .receive(gossip, ctx.now());
         for &value in &gossip.values {
             self.learn(value, Some(from));
@@ -140,6 +136,21 @@ impl Node for BroadcastNode {
     type Tick = Tick;
 
     fn from_init(init: &Init, ctx: &mut Context<Tick>) -> BroadcastNode {
+        let (options, warnings) = Options::parse(ctx.args());
+        for warning in warnings {
+            ctx.log(warning);
+        }
+        let timing = if options.retransmit {
+            TIMING
+        } else {
+            ctx.log(
+                "--no-retransmit: every value is sent once and may be lost (broken on purpose)",
+            );
+            Timing {
+                retransmit: None,
+                ..TIMING
+            }
+        };
         let hub = init
             .node_ids
             .first()
@@ -156,11 +167,12 @@ impl Node for BroadcastNode {
             values: BTreeSet::new(),
             links: peers
                 .into_iter()
-                .map(|peer| (peer, Link::new(TIMING)))
+                .map(|peer| (peer, Link::new(timing)))
                 .collect(),
+            timing,
         };
         let interval = if node.is_hub() {
-            flush_interval()
+            options.flush_interval
         } else {
             LEAF_POLL_INTERVAL
         };
@@ -203,21 +215,39 @@ mod tests {
     const NODES: [&str; 3] = ["n0", "n1", "n2"];
 
     fn start(node_id: &str) -> (BroadcastNode, Context<Tick>) {
-        let mut ctx = Context::for_test(node_id, &NODES);
+        let (node, ctx, period, logs) = start_with(node_id, &[]);
+        assert_eq!(logs, Vec::<String>::new());
+        let expected = if node_id == "n0" {
+            FLUSH_INTERVAL
+        } else {
+            LEAF_POLL_INTERVAL
+        };
+        assert_eq!(period, expected);
+        (node, ctx)
+    }
+
+    /// A node started with `args`, the period of its poll timer, and what it logged.
+    fn start_with(
+        node_id: &str,
+        args: &[&str],
+    ) -> (BroadcastNode, Context<Tick>, Duration, Vec<String>) {
+        let mut ctx = Context::for_test_with_args(node_id, &NODES, args);
         let init = Init {
             node_id: node_id.into(),
             node_ids: NODES.iter().map(|id| id.to_string()).collect(),
         };
         let node = BroadcastNode::from_init(&init, &mut ctx);
+        let logs = ctx.take_logs();
         let timers = ctx.take_effects();
-        assert!(matches!(
-            timers[..],
-            [Effect::Timer {
-                tick: Tick::Poll,
-                ..
-            }]
-        ));
-        (node, ctx)
+        let [Effect::Timer {
+            tick: Tick::Poll,
+            period: Some(period),
+            ..
+        }] = timers[..]
+        else {
+            panic!("one periodic poll timer, got {timers:?}");
+        };
+        (node, ctx, period, logs)
     }
 
     fn message(src: &str, dest: &str, msg_id: Option<u64>, payload: Payload) -> Message<Payload> {
@@ -343,12 +373,13 @@ mod tests {
         let (mut leaf, mut ctx) = start("n1");
         broadcast(&mut leaf, &mut ctx, 7);
         ctx.take_sent::<Payload>(); // the first send, lost in a partition
-        ctx.advance_for_test(TIMING.retransmit);
+        let retransmit = TIMING.retransmit.expect("the node retransmits by default");
+        ctx.advance_for_test(retransmit);
         leaf.on_tick(Tick::Poll, &mut ctx);
         assert_eq!(gossip_sent(&mut ctx), [("n0".to_string(), vec![7])]);
         // The hub's next message acknowledges message 2; then the leaf is quiet.
         leaf.on_message(message("n0", "n1", None, gossip(&[], 0, 2)), &mut ctx);
-        ctx.advance_for_test(TIMING.retransmit * 4);
+        ctx.advance_for_test(retransmit * 4);
         leaf.on_tick(Tick::Poll, &mut ctx);
         assert_eq!(gossip_sent(&mut ctx), []);
     }
@@ -373,5 +404,50 @@ mod tests {
             [("n0".to_string(), vec![9])],
             "still to the hub"
         );
+    }
+
+    /// Only nodes named in `init` are peers: anyone else's gossip changes
+    /// nothing and gets no link (so nothing is ever sent back to it).
+    #[test]
+    fn a_gossip_from_a_sender_that_is_not_a_node_is_logged_and_ignored() {
+        let (mut hub, mut ctx) = start("n0");
+        for stranger in ["c5", "seq-kv", "n9", "n0"] {
+            hub.on_message(message(stranger, "n0", None, gossip(&[9], 1, 0)), &mut ctx);
+        }
+        assert_eq!(read(&mut hub, &mut ctx), BTreeSet::new());
+        assert_eq!(ctx.take_logs().len(), 4, "each one is logged");
+        broadcast(&mut hub, &mut ctx, 3);
+        ctx.advance_for_test(FLUSH_INTERVAL);
+        hub.on_tick(Tick::Poll, &mut ctx);
+        let dests: Vec<String> = gossip_sent(&mut ctx)
+            .into_iter()
+            .map(|(dest, _)| dest)
+            .collect();
+        assert_eq!(dests, ["n1", "n2"], "no link to a stranger");
+    }
+
+    #[test]
+    fn flush_ms_sets_the_hubs_flush_interval_and_a_bad_value_keeps_the_default() {
+        let (_, _, period, logs) = start_with("n0", &["--flush-ms", "600"]);
+        assert_eq!(period, Duration::from_millis(600));
+        assert_eq!(logs, Vec::<String>::new());
+        let (_, _, period, logs) = start_with("n0", &["--flush-ms", "-1"]);
+        assert_eq!(period, FLUSH_INTERVAL);
+        assert_eq!(logs.len(), 1, "the bad value is reported: {logs:?}");
+    }
+
+    /// The deliberately broken variant: a value lost once is lost for good,
+    /// which is what the set-full checker must catch (maelstrom-spec §3.3).
+    #[test]
+    fn with_no_retransmit_a_lost_value_is_never_sent_again() {
+        let (mut leaf, mut ctx, _, logs) = start_with("n1", &["--no-retransmit"]);
+        assert_eq!(logs.len(), 1, "the node says it is broken: {logs:?}");
+        broadcast(&mut leaf, &mut ctx, 7);
+        assert_eq!(gossip_sent(&mut ctx), [("n0".to_string(), vec![7])]); // lost
+        for _ in 0..100 {
+            ctx.advance_for_test(LEAF_POLL_INTERVAL);
+            leaf.on_tick(Tick::Poll, &mut ctx);
+        }
+        assert_eq!(gossip_sent(&mut ctx), [], "7 is never resent");
     }
 }

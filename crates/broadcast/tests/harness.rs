@@ -1,6 +1,7 @@
 //! The broadcast binary through the bundled harness, with short time limits:
 //! each challenge's command line (maelstrom-spec §7) must end valid, that is,
-//! no acknowledged broadcast lost (maelstrom-spec §3.3, set-full checker).
+//! no acknowledged broadcast lost (maelstrom-spec §3.3, set-full checker);
+//! and the node broken on purpose (`--no-retransmit`) must end invalid.
 //! The figures (msgs-per-op, latencies) are measured by `make bench-broadcast`.
 
 use std::path::Path;
@@ -95,4 +96,32 @@ fn twenty_five_nodes_under_partitions_with_any_topology_and_latency_are_valid() 
         "4",
     ])
     .assert_valid();
+}
+
+/// The node broken on purpose (`--no-retransmit`: every value rides on one
+/// message): under partitions the set-full checker finds acknowledged values
+/// that never reached every node (maelstrom-spec §3.3), and the run is invalid.
+#[test]
+fn without_retransmission_values_are_lost_under_partitions() {
+    let run = broadcast(&[
+        "--node-count",
+        "5",
+        "--time-limit",
+        "8",
+        "--rate",
+        "10",
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "2",
+        "--seed",
+        "3",
+        "--",
+        "--no-retransmit",
+    ]);
+    assert_eq!(run.exit_code, 1, "invalid:\n{}", run.output);
+    let lost = run
+        .figure(&["workload", "lost-count"])
+        .and_then(|n| n.as_u64());
+    assert!(lost.is_some_and(|lost| lost > 0), "lost: {lost:?}");
 }

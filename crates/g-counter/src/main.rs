@@ -32,9 +32,15 @@
 //! Maelstrom never restarts nodes, and reading the key back at start-up would
 //! need its own freshness dance.
 //!
-//! Modules: [`node`] (the counter). Run it: `make test-counter`.
+//! `--no-freshness-write` (after `--` on the runner's command line) breaks
+//! the node on purpose: syncs read without the version bump, and stale reads
+//! can keep a node's final read short of the true sum.
+//!
+//! Modules: [`node`] (the counter), [`options`] (the command line).
+//! Run it: `make test-counter`.
 
 mod node;
+mod options;
 
 use node::CounterNode;
 

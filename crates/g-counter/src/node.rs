@@ -6,6 +6,8 @@
 //!   them when seq-kv confirms;
 //! - the *sync* makes sure this node's seq-kv view is fresh (a write since the
 //!   last sync, or a version bump) and then reads every other node's key.
+//!   With `--no-freshness-write` ([`crate::options`]) it skips the bump and
+//!   reads at once: the node broken on purpose.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,6 +17,8 @@ use protocol::{
     Backoff, CallId, Context, Error, ErrorCode, Init, Message, Node, RpcOptions, RpcReply,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::options::Options;
 
 /// Adds wait at most this long for the write that makes them durable. Longer
 /// means fewer writes (more adds per write) and slower `add_ok`s.
@@ -89,6 +93,8 @@ pub struct CounterNode {
     reads: BTreeMap<CallId, String>,
     /// The highest-version entry seen for each peer.
     seen: BTreeMap<String, Entry>,
+    /// A sync bumps our own key before reading (off only to break the node).
+    freshness_write: bool,
 }
 
 fn key(node: &str) -> String {
@@ -183,7 +189,7 @@ impl CounterNode {
                 // Only a write that ran out of retries ends here. Its adds may or
                 // may not be in seq-kv; the next write carries them again with a
                 // higher version, so they land exactly once either way.
-                eprintln!("write of {:?} failed: {error}", write.entry);
+                ctx.log(format!("write of {:?} failed: {error}", write.entry));
                 let mut adds = write.adds;
                 adds.append(&mut self.waiting);
                 self.waiting = adds;
@@ -198,7 +204,9 @@ impl CounterNode {
         if !self.reads.is_empty() || self.write.as_ref().is_some_and(|write| write.sync_after) {
             return; // the last sync is still running
         }
-        if self.wrote_since_sync {
+        // Without the freshness write, a read goes out on whatever view seq-kv
+        // holds for us, however old: the bug `--no-freshness-write` shows.
+        if self.wrote_since_sync || !self.freshness_write {
             self.read_peers(ctx);
         } else if let Some(write) = &mut self.write {
             write.sync_after = true; // the write in flight refreshes our view
@@ -237,6 +245,13 @@ impl Node for CounterNode {
     type Tick = Tick;
 
     fn from_init(init: &Init, ctx: &mut Context<Tick>) -> CounterNode {
+        let (options, warnings) = Options::parse(ctx.args());
+        for warning in warnings {
+            ctx.log(warning);
+        }
+        if !options.freshness_write {
+            ctx.log("--no-freshness-write: syncs may read stale sums (broken on purpose)");
+        }
         ctx.every(WRITE_INTERVAL, Tick::Flush);
         ctx.every(SYNC_INTERVAL, Tick::Sync);
         CounterNode {
@@ -250,6 +265,7 @@ impl Node for CounterNode {
             wrote_since_sync: false,
             reads: BTreeMap::new(),
             seen: BTreeMap::new(),
+            freshness_write: options.freshness_write,
         }
     }
 
@@ -289,7 +305,7 @@ impl Node for CounterNode {
             Ok(entry) => self.merge_remote(peer, entry),
             // The peer has not written yet: its sum is 0, which we assume already.
             Err(error) if error.code == ErrorCode::KeyDoesNotExist => {}
-            Err(error) => eprintln!("reading {}: {error}", key(&peer)),
+            Err(error) => ctx.log(format!("reading {}: {error}", key(&peer))),
         }
     }
 }

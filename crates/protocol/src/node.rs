@@ -1,12 +1,15 @@
-//! The contract between node logic and the runtime.
+//! The contract between node logic and the engine.
 //!
-//! A node is a state machine. The runtime hands it events — a message, a timer
+//! A node is a state machine. The engine hands it events — a message, a timer
 //! tick, the outcome of an RPC it started — and the node answers by recording
-//! effects on a [`Context`]: messages to send, RPCs to start, timers to arm.
-//! The node never touches stdin, stdout or a clock it reads by itself; that is
-//! what lets the same node run as a binary under Maelstrom and in-process in a
-//! unit test, where a test builds a [`Context`], calls the handler and looks at
-//! what came out (see [`Context::for_test`]).
+//! effects on a [`Context`]: messages to send, RPCs to start, timers to arm,
+//! lines to log. The node never touches stdin, stdout or stderr, never reads a
+//! clock and never draws entropy by itself: the time ([`Context::now`]), the
+//! randomness ([`Context::rng`]) and the command line ([`Context::args`]) all
+//! come from the engine. That is what lets the same node run as a binary under
+//! Maelstrom, in-process in a unit test, where a test builds a [`Context`],
+//! calls the handler and looks at what came out (see [`Context::for_test`]),
+//! and in a simulator that replays a whole cluster from one seed.
 //!
 //! The alternative, handlers that `await` their RPCs, reads more like
 //! straight-line code but hides the node's real state in suspended futures;
@@ -14,13 +17,19 @@
 
 use std::time::Duration;
 
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tokio::time::Instant;
 
 use crate::error::{Error, ErrorCode, ErrorPayload};
 use crate::message::{Body, Init, Message};
 use crate::rpc::RpcOptions;
+use crate::time::Instant;
+
+/// The seed of every [`Context::for_test`]: a unit test draws the same numbers
+/// on every run.
+const TEST_SEED: u64 = 0;
 
 /// Node logic: what a challenge binary implements.
 pub trait Node: Sized {
@@ -30,8 +39,8 @@ pub trait Node: Sized {
     /// The node's timer names, handed back in [`Node::on_tick`].
     type Tick: Clone + std::fmt::Debug;
 
-    /// Builds the node once `init` has arrived. The runtime has already
-    /// answered `init_ok`. Arm periodic timers here.
+    /// Builds the node once `init` has arrived. The engine has already
+    /// answered `init_ok`. Arm periodic timers and read [`Context::args`] here.
     fn from_init(init: &Init, ctx: &mut Context<Self::Tick>) -> Self;
 
     /// A request from a client or a message from a peer.
@@ -68,6 +77,14 @@ impl RpcReply {
     /// handle one error type.
     pub fn decode<T: DeserializeOwned>(self) -> Result<T, Error> {
         let body = self.result?;
+        // serde would read a numeric tag as a variant's position; a reply's
+        // `type` is a string or the reply is malformed (maelstrom.md §1.2).
+        if !body.get("type").is_some_and(serde_json::Value::is_string) {
+            return Err(Error::new(
+                ErrorCode::MalformedRequest,
+                "unexpected reply: the body has no string \"type\"",
+            ));
+        }
         serde_json::from_value(body).map_err(|error| {
             Error::new(
                 ErrorCode::MalformedRequest,
@@ -77,7 +94,7 @@ impl RpcReply {
     }
 }
 
-/// What a handler asks the runtime to do.
+/// What a handler asks the engine to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect<T> {
     /// A complete JSON line for stdout (without the newline).
@@ -95,10 +112,13 @@ pub enum Effect<T> {
         period: Option<Duration>,
         tick: T,
     },
+    /// A line for stderr (without the node-id prefix the engine adds).
+    Log(String),
 }
 
 /// The node's view of the world during one event: who it is, what time it is,
-/// and a place to put the effects it wants.
+/// its command line, its source of randomness, and a place to put the effects
+/// it wants.
 #[derive(Debug)]
 pub struct Context<T> {
     node_id: String,
@@ -107,10 +127,14 @@ pub struct Context<T> {
     next_msg_id: u64,
     next_call_id: u64,
     effects: Vec<Effect<T>>,
+    /// The engine's one seeded RNG: retry jitter and node code draw from it
+    /// in event order, so a seed replays both.
+    rng: SmallRng,
+    args: Vec<String>,
 }
 
 impl<T> Context<T> {
-    pub(crate) fn new(init: &Init, now: Instant) -> Context<T> {
+    pub(crate) fn new(init: &Init, now: Instant, rng: SmallRng, args: Vec<String>) -> Context<T> {
         Context {
             node_id: init.node_id.clone(),
             node_ids: init.node_ids.clone(),
@@ -120,16 +144,31 @@ impl<T> Context<T> {
             next_msg_id: 1,
             next_call_id: 1,
             effects: Vec::new(),
+            rng,
+            args,
         }
     }
 
-    /// A context for unit tests of node logic: no runtime, time frozen at `now`.
+    /// A context for unit tests of node logic: no engine, time frozen at
+    /// [`Instant::ZERO`] (see [`Context::advance_for_test`]), a fixed seed, no
+    /// arguments.
     pub fn for_test(node_id: &str, node_ids: &[&str]) -> Context<T> {
+        Context::for_test_with_args(node_id, node_ids, &[])
+    }
+
+    /// [`Context::for_test`] for a node started with `args` on its command line.
+    pub fn for_test_with_args(node_id: &str, node_ids: &[&str], args: &[&str]) -> Context<T> {
         let init = Init {
             node_id: node_id.to_string(),
             node_ids: node_ids.iter().map(|id| id.to_string()).collect(),
         };
-        Context::new(&init, Instant::now())
+        let args = args.iter().map(|arg| arg.to_string()).collect();
+        Context::new(
+            &init,
+            Instant::ZERO,
+            SmallRng::seed_from_u64(TEST_SEED),
+            args,
+        )
     }
 
     /// This node's id (`n0`).
@@ -142,9 +181,29 @@ impl<T> Context<T> {
         &self.node_ids
     }
 
-    /// The time of the event being handled.
+    /// The time of the event being handled, exactly as the engine's driver
+    /// handed it in. Reading it twice in one handler gives the same answer.
     pub fn now(&self) -> Instant {
         self.now
+    }
+
+    /// The node binary's arguments: under Maelstrom, the positional arguments
+    /// of `maelstrom test` (maelstrom.md §2); under the stdio loop, everything
+    /// after the program name.
+    pub fn args(&self) -> &[String] {
+        &self.args
+    }
+
+    /// The engine's seeded source of randomness. Draw from nothing else:
+    /// a run is only replayable if every random choice comes from here.
+    pub fn rng(&mut self) -> &mut SmallRng {
+        &mut self.rng
+    }
+
+    /// Records a line for stderr, where Maelstrom keeps each node's log. The
+    /// engine prefixes it with the node id, as it does its own lines.
+    pub fn log(&mut self, text: impl Into<String>) {
+        self.effects.push(Effect::Log(text.into()));
     }
 
     pub(crate) fn set_now(&mut self, now: Instant) {
@@ -219,9 +278,15 @@ impl<T> Context<T> {
         });
     }
 
-    /// Takes the effects recorded so far (the runtime, or a test, does this).
+    /// Takes the effects recorded so far (a test, or a driver of its own, does this).
     pub fn take_effects(&mut self) -> Vec<Effect<T>> {
         std::mem::take(&mut self.effects)
+    }
+
+    /// Moves the effects recorded so far to the end of `into`, keeping this
+    /// context's buffer: the engine's way, with no allocation per event.
+    pub(crate) fn move_effects_to(&mut self, into: &mut Vec<Effect<T>>) {
+        into.append(&mut self.effects);
     }
 
     /// Test helper: the messages sent so far (replies and sends, not RPCs),
@@ -231,13 +296,26 @@ impl<T> Context<T> {
         self.effects.retain(|effect| match effect {
             Effect::Send(line) => {
                 let message =
-                    serde_json::from_str(line).expect("the runtime only writes valid messages");
+                    serde_json::from_str(line).expect("a context only records valid messages");
                 sent.push(message);
                 false
             }
             _ => true,
         });
         sent
+    }
+
+    /// Test helper: the lines logged so far, removed from the context.
+    pub fn take_logs(&mut self) -> Vec<String> {
+        let mut logs = Vec::new();
+        self.effects.retain_mut(|effect| match effect {
+            Effect::Log(text) => {
+                logs.push(std::mem::take(text));
+                false
+            }
+            _ => true,
+        });
+        logs
     }
 
     /// Allocates the next message id: unique per node, starting at 1.
@@ -254,11 +332,12 @@ impl<T> Context<T> {
         in_reply_to: Option<u64>,
         payload: R,
     ) -> String {
-        let message = Message {
-            src: self.node_id.clone(),
-            dest: dest.to_string(),
+        let msg_id = self.next_msg_id();
+        let message = Outgoing {
+            src: &self.node_id,
+            dest,
             body: Body {
-                msg_id: Some(self.next_msg_id()),
+                msg_id: Some(msg_id),
                 in_reply_to,
                 payload,
             },
@@ -270,6 +349,15 @@ impl<T> Context<T> {
         let line = self.encode(dest, in_reply_to, payload);
         self.effects.push(Effect::Send(line));
     }
+}
+
+/// A [`Message`] that borrows its addresses: encoding a reply costs one
+/// String (the line), not three.
+#[derive(Serialize)]
+pub(crate) struct Outgoing<'a, P> {
+    pub src: &'a str,
+    pub dest: &'a str,
+    pub body: P,
 }
 
 /// Decodes an error reply body into a typed [`Error`], if it is one.

@@ -1,9 +1,11 @@
-//! Property tests: whatever arrives on stdin, the runtime neither panics nor
-//! goes silent, and every line it writes is one JSON message (maelstrom-spec
-//! §1.1: "nothing but one JSON message per line ever reaches stdout").
+//! Property tests: whatever lines arrive, the engine neither panics nor goes
+//! silent, and every line it writes is one JSON message (maelstrom-spec §1.1:
+//! "nothing but one JSON message per line ever reaches stdout").
+
+use std::time::Duration;
 
 use proptest::prelude::*;
-use protocol::{Context, Init, Message, Node, Transport};
+use protocol::{Context, Engine, EngineConfig, Init, Instant, Message, Node, Output};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -34,32 +36,23 @@ impl Node for EchoNode {
     }
 }
 
-/// Runs the node over `lines`, then one good echo request, closes the input
-/// and returns everything the node wrote.
+/// Runs the node over `lines`, one millisecond apart, then one good echo
+/// request, and returns everything the engine wrote.
 fn run_over(lines: Vec<String>) -> Vec<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async move {
-        let (transport, mut peer) = Transport::in_memory();
-        let node = tokio::spawn(protocol::run::<EchoNode>(transport));
-        let init = r#"{"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}}"#;
-        peer.to_node.send(init.to_string()).await.expect("open");
-        for line in lines {
-            peer.to_node.send(line).await.expect("open");
-        }
-        let probe = r#"{"src":"c9","dest":"n0","body":{"type":"echo","msg_id":424242,"echo":"still here"}}"#;
-        peer.to_node.send(probe.to_string()).await.expect("open");
-        drop(peer.to_node);
-        node.await.expect("the runtime does not panic").expect("the runtime ends cleanly");
-        let mut out = Vec::new();
-        while let Ok(line) = peer.from_node.try_recv() {
-            out.push(line);
-        }
-        out
-    })
+    let mut engine = Engine::<EchoNode>::new(EngineConfig::default());
+    let mut out = Output::default();
+    let mut now = Instant::ZERO;
+    let init = r#"{"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}}"#;
+    engine.handle_line(init, now, &mut out);
+    for line in lines {
+        now += Duration::from_millis(1);
+        engine.handle_line(&line, now, &mut out);
+        engine.handle_deadlines(now, &mut out);
+    }
+    let probe =
+        r#"{"src":"c9","dest":"n0","body":{"type":"echo","msg_id":424242,"echo":"still here"}}"#;
+    engine.handle_line(probe, now, &mut out);
+    out.lines
 }
 
 fn assert_well_formed(out: &[String]) {

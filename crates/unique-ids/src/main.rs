@@ -3,10 +3,12 @@
 //!
 //! An ID is `"<node id>-<boot id>-<counter>"`:
 //! - the node id (`n1`) separates nodes: Maelstrom gives every node a distinct one;
-//! - the boot id, 64 random bits drawn from the OS when the process starts,
-//!   separates two lives of the same node id: if `n1` restarts, its counter
-//!   starts again at 0, but under a new boot id (two boots collide with
-//!   probability 2⁻⁶⁴);
+//! - the boot id, 64 random bits drawn when `init` arrives, separates two
+//!   lives of the same node id: if `n1` restarts, its counter starts again at
+//!   0, but under a new boot id (two boots collide with probability 2⁻⁶⁴).
+//!   The bits come from the engine's seeded RNG ([`Context::rng`]), which the
+//!   stdio loop seeds from the OS, so two real boots differ while a simulated
+//!   run replays the same ids from its seed;
 //! - the counter separates IDs within one life.
 //!
 //! No coordination means no messages between nodes, so a partition cannot make
@@ -18,6 +20,7 @@
 //! because the workload asks only for uniqueness.
 
 use protocol::{Context, Init, Message, Node};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// The messages of the unique-ids workload (maelstrom-spec §3.2).
@@ -59,8 +62,8 @@ impl Node for UniqueIdsNode {
     type Payload = Payload;
     type Tick = ();
 
-    fn from_init(init: &Init, _ctx: &mut Context<()>) -> UniqueIdsNode {
-        UniqueIdsNode::new(&init.node_id, rand::random())
+    fn from_init(init: &Init, ctx: &mut Context<()>) -> UniqueIdsNode {
+        UniqueIdsNode::new(&init.node_id, ctx.rng().gen())
     }
 
     fn on_message(&mut self, request: Message<Payload>, ctx: &mut Context<()>) {
@@ -105,5 +108,18 @@ mod tests {
         let mut long = UniqueIdsNode::new("n11", 0x1);
         let short_ids: BTreeSet<_> = (0..100).map(|_| short.next_id()).collect();
         assert!((0..100).all(|_| !short_ids.contains(&long.next_id())));
+    }
+
+    #[test]
+    fn the_boot_id_comes_from_the_engines_rng_so_a_seed_replays_it() {
+        let init = Init {
+            node_id: "n0".into(),
+            node_ids: vec!["n0".into()],
+        };
+        let boot_id = || {
+            let mut ctx = Context::for_test("n0", &["n0"]);
+            UniqueIdsNode::from_init(&init, &mut ctx).boot_id
+        };
+        assert_eq!(boot_id(), boot_id(), "one seed, one boot id");
     }
 }

@@ -82,11 +82,11 @@ pub fn simulate<N: Node>(config: &TestConfig, mut world: World, replay: &str, co
                 }
             }
             if !acted {
-                for index in 0..nodes.len() {
-                    if nodes[index].next_deadline_ns().is_some_and(|due| due <= now_ns) {
+                for (index, node) in nodes.iter_mut().enumerate() {
+                    if node.next_deadline_ns().is_some_and(|due| due <= now_ns) {
                         acted = true;
-                        let outcome = watchdog.watch(index, || nodes[index].handle_deadlines(now_ns));
-                        if let Err(abort) = outcome.and_then(|()| hand_over(&mut world, &mut nodes[index], index, now_ns)) {
+                        let outcome = watchdog.watch(index, || node.handle_deadlines(now_ns));
+                        if let Err(abort) = outcome.and_then(|()| hand_over(&mut world, node, index, now_ns)) {
                             world.abort(abort);
                             break 'run;
                         }
