@@ -15,17 +15,37 @@ pub const RECENT_LINES: usize = 32;
 pub const RECENT_LINE_CHARS_MAX: usize = 1000;
 /// The last lines of one stream.
 #[derive(Debug, Default)]
-struct Recent {
+pub struct Recent {
     lines: VecDeque<String>,
 }
 
 impl Recent {
-    fn remember(&mut self, line: &str) {
+    /// Keeps `line` itself (no copy), clipped if it is long; the oldest goes.
+    pub fn keep(&mut self, mut line: String) {
+        if line.len() > RECENT_LINE_CHARS_MAX {
+            line = line.chars().take(RECENT_LINE_CHARS_MAX).collect();
+        }
         if self.lines.len() == RECENT_LINES {
             self.lines.pop_front();
         }
-        let shown: String = line.chars().take(RECENT_LINE_CHARS_MAX).collect();
-        self.lines.push_back(shown);
+        self.lines.push_back(line);
+    }
+
+    /// Keeps a copy of `line`, clipped; the oldest slot's allocation is reused, so a
+    /// busy node's ring costs a copy per line, not an allocation.
+    pub fn remember(&mut self, line: &str) {
+        let mut slot = if self.lines.len() == RECENT_LINES {
+            self.lines.pop_front().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        slot.clear();
+        if line.len() <= RECENT_LINE_CHARS_MAX {
+            slot.push_str(line);
+        } else {
+            slot.extend(line.chars().take(RECENT_LINE_CHARS_MAX));
+        }
+        self.lines.push_back(slot);
     }
 }
 
@@ -49,6 +69,11 @@ impl NodeLogs {
             .lock()
             .expect("log lock poisoned")
             .remember(line);
+    }
+
+    /// Keeps `line` (no copy) as the latest stdout line.
+    pub fn keep_stdout(&self, line: String) {
+        self.stdout.lock().expect("log lock poisoned").keep(line);
     }
 
     /// The report block: the node's last stdout and stderr lines.

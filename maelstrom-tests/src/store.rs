@@ -145,7 +145,8 @@ pub fn write_results(run_dir: &Path, results: &Results) -> anyhow::Result<()> {
 pub fn write_node_logs(run_dir: &Path, nodes: &[String], logs: &[String]) -> anyhow::Result<()> {
     for (node, text) in nodes.iter().zip(logs) {
         let path = run_dir.join("node-logs").join(format!("{node}.log"));
-        std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?;
+        std::fs::write(&path, text)
+            .with_context(|| format!("could not write {}", path.display()))?;
     }
     Ok(())
 }

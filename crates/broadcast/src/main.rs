@@ -35,6 +35,7 @@ mod options;
 
 use node::BroadcastNode;
 
-fn main() -> anyhow::Result<()> {
-    protocol::run_stdio::<BroadcastNode>()
+/// On stdin/stdout for Maelstrom; `sim ...` runs the simulation instead.
+fn main() -> std::process::ExitCode {
+    maelstrom_tests::sim::main::<BroadcastNode>()
 }

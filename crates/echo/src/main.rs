@@ -47,8 +47,9 @@ impl Node for EchoNode {
     }
 }
 
-fn main() -> anyhow::Result<()> {
-    protocol::run_stdio::<EchoNode>()
+/// On stdin/stdout for Maelstrom; `sim ...` runs the simulation instead.
+fn main() -> std::process::ExitCode {
+    maelstrom_tests::sim::main::<EchoNode>()
 }
 
 #[cfg(test)]

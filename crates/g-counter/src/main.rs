@@ -44,6 +44,7 @@ mod options;
 
 use node::CounterNode;
 
-fn main() -> anyhow::Result<()> {
-    protocol::run_stdio::<CounterNode>()
+/// On stdin/stdout for Maelstrom; `sim ...` runs the simulation instead.
+fn main() -> std::process::ExitCode {
+    maelstrom_tests::sim::main::<CounterNode>()
 }

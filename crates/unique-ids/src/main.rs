@@ -77,8 +77,9 @@ impl Node for UniqueIdsNode {
     }
 }
 
-fn main() -> anyhow::Result<()> {
-    protocol::run_stdio::<UniqueIdsNode>()
+/// On stdin/stdout for Maelstrom; `sim ...` runs the simulation instead.
+fn main() -> std::process::ExitCode {
+    maelstrom_tests::sim::main::<UniqueIdsNode>()
 }
 
 #[cfg(test)]

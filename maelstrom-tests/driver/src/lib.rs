@@ -8,7 +8,11 @@
 //! Each run gets its own store directory, so tests can run in parallel, and the
 //! test reads the verdict and figures from the run's `results.json`.
 //!
-//! Left out: nothing is parsed from the console; `results.json` is the contract.
+//! [`run_sim`] runs a challenge binary's own `sim` the same way, for the fast,
+//! deterministic tests.
+//!
+//! Left out: nothing is parsed from the console but the replay lines of a seed sweep
+//! ([`Run::replays`]); `results.json` is the contract.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,6 +41,20 @@ impl Run {
             value = value.get(key)?;
         }
         Some(value)
+    }
+
+    /// The `Replay: ...` commands the run printed, one per run that was not valid.
+    pub fn replays(&self) -> Vec<String> {
+        self.output
+            .lines()
+            .filter_map(|line| line.strip_prefix("Replay: "))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A file of the run's store directory, as bytes.
+    pub fn stored(&self, file: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.run_dir.as_ref()?.join(file)).ok()
     }
 
     /// Panics with the harness's output unless the run was valid (exit 0).
@@ -99,15 +117,28 @@ fn build_harness() -> PathBuf {
 /// Runs `maelstrom-tests test --bin <node> --store <fresh dir> <args...>`.
 pub fn run_test(node: &Path, args: &[&str]) -> Run {
     let store = fresh_store_dir();
-    let output = Command::new(harness_binary())
+    let mut command = Command::new(harness_binary());
+    command
         .arg("test")
         .arg("--bin")
         .arg(node)
         .arg("--store")
         .arg(&store)
-        .args(args)
-        .output()
-        .expect("running the harness");
+        .args(args);
+    finish(command, &store)
+}
+
+/// Runs `<node> sim --store <fresh dir> <args...>`: the simulation built into every
+/// challenge binary, with no harness process at all.
+pub fn run_sim(node: &Path, args: &[&str]) -> Run {
+    let store = fresh_store_dir();
+    let mut command = Command::new(node);
+    command.arg("sim").arg("--store").arg(&store).args(args);
+    finish(command, &store)
+}
+
+fn finish(mut command: Command, store: &Path) -> Run {
+    let output = command.output().expect("running the harness");
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
     let run_dir = std::fs::canonicalize(store.join("latest")).ok();

@@ -766,9 +766,10 @@ fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 /// `{"id":N,"src":..,"dest":..,"body":..}`, the body's bytes copied as they are
 /// (maelstrom.md §1.1: what a node reads).
 pub fn envelope_line(id: u64, src: &str, dest: &str, body: &RawValue) -> String {
-    let mut line = String::with_capacity(40 + src.len() + dest.len() + body.get().len());
-    line.push_str("{\"id\":");
-    line.push_str(&id.to_string());
+    use std::fmt::Write;
+    let mut line = String::with_capacity(48 + src.len() + dest.len() + body.get().len());
+    // Writing to a String cannot fail.
+    let _ = write!(line, "{{\"id\":{id}");
     line.push_str(",\"src\":");
     push_json_string(&mut line, src);
     line.push_str(",\"dest\":");
@@ -779,8 +780,19 @@ pub fn envelope_line(id: u64, src: &str, dest: &str, body: &RawValue) -> String 
     line
 }
 
+/// `text` as a JSON string; ids (`n0`, `c12`, `lin-kv`) need no escaping, which is
+/// checked rather than assumed.
 fn push_json_string(line: &mut String, text: &str) {
-    line.push_str(&serde_json::to_string(text).expect("strings serialize"));
+    let plain = text
+        .bytes()
+        .all(|byte| byte.is_ascii_graphic() && byte != b'"' && byte != b'\\');
+    if plain {
+        line.push('"');
+        line.push_str(text);
+        line.push('"');
+    } else {
+        line.push_str(&serde_json::to_string(text).expect("strings serialize"));
+    }
 }
 
 #[cfg(test)]

@@ -90,13 +90,15 @@ impl<N: Node> SimNode<N> {
         self.engine.next_deadline().map(Instant::as_nanos)
     }
 
-    /// The lines printed since the last call (remembered for reports).
+    /// The lines printed since the last call. Hand each back with [`SimNode::keep_line`]
+    /// once it has been read, for reports.
     pub fn take_lines(&mut self) -> Vec<String> {
-        let lines = std::mem::take(&mut self.output.lines);
-        for line in &lines {
-            self.logs.remember_stdout(line);
-        }
-        lines
+        std::mem::take(&mut self.output.lines)
+    }
+
+    /// Keeps a printed line for the node's report.
+    pub fn keep_line(&self, line: String) {
+        self.logs.keep_stdout(line);
     }
 
     /// The node's report block: its last stdout and stderr lines.
@@ -116,8 +118,9 @@ impl<N: Node> SimNode<N> {
                 continue;
             }
             if self.log_text.len() + line.len() + 1 > LOG_BYTES_MAX {
-                self.log_text
-                    .push_str(&format!("[… log cap of {LOG_BYTES_MAX} bytes reached; later lines are not kept]\n"));
+                self.log_text.push_str(&format!(
+                    "[… log cap of {LOG_BYTES_MAX} bytes reached; later lines are not kept]\n"
+                ));
                 self.log_full = true;
                 continue;
             }

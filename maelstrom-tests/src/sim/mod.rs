@@ -57,7 +57,12 @@ pub struct Simulated {
 
 /// Runs `world` to its end with one `N` engine per node. `replay` is the command that
 /// replays this run, shown if a node hangs.
-pub fn simulate<N: Node>(config: &TestConfig, mut world: World, replay: &str, console: bool) -> Simulated {
+pub fn simulate<N: Node>(
+    config: &TestConfig,
+    mut world: World,
+    replay: &str,
+    console: bool,
+) -> Simulated {
     let names: Vec<String> = world.node_names().map(str::to_string).collect();
     let mut nodes: Vec<SimNode<N>> = names
         .iter()
@@ -76,7 +81,9 @@ pub fn simulate<N: Node>(config: &TestConfig, mut world: World, replay: &str, co
             for (index, line) in std::mem::take(&mut deliveries) {
                 acted = true;
                 let outcome = watchdog.watch(index, || nodes[index].handle_line(&line, now_ns));
-                if let Err(abort) = outcome.and_then(|()| hand_over(&mut world, &mut nodes[index], index, now_ns)) {
+                if let Err(abort) =
+                    outcome.and_then(|()| hand_over(&mut world, &mut nodes[index], index, now_ns))
+                {
                     world.abort(abort);
                     break 'run;
                 }
@@ -86,7 +93,9 @@ pub fn simulate<N: Node>(config: &TestConfig, mut world: World, replay: &str, co
                     if node.next_deadline_ns().is_some_and(|due| due <= now_ns) {
                         acted = true;
                         let outcome = watchdog.watch(index, || node.handle_deadlines(now_ns));
-                        if let Err(abort) = outcome.and_then(|()| hand_over(&mut world, node, index, now_ns)) {
+                        if let Err(abort) =
+                            outcome.and_then(|()| hand_over(&mut world, node, index, now_ns))
+                        {
                             world.abort(abort);
                             break 'run;
                         }
@@ -110,7 +119,9 @@ pub fn simulate<N: Node>(config: &TestConfig, mut world: World, replay: &str, co
         let engines_next = nodes.iter().filter_map(SimNode::next_deadline_ns).min();
         let next = match (world.next_deadline(), engines_next) {
             (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b).expect("a running world always has a deadline (its phases end on timers)"),
+            (a, b) => a
+                .or(b)
+                .expect("a running world always has a deadline (its phases end on timers)"),
         };
         if next > now_ns {
             events_at_instant = 0;
@@ -119,7 +130,11 @@ pub fn simulate<N: Node>(config: &TestConfig, mut world: World, replay: &str, co
     }
     print_notices(&mut world, console);
     watchdog.stop();
-    let reports = names.iter().zip(&nodes).map(|(name, node)| node.report(name)).collect();
+    let reports = names
+        .iter()
+        .zip(&nodes)
+        .map(|(name, node)| node.report(name))
+        .collect();
     Simulated {
         logs: nodes.iter().map(SimNode::log_text).collect(),
         reports,
@@ -129,7 +144,12 @@ pub fn simulate<N: Node>(config: &TestConfig, mut world: World, replay: &str, co
 
 /// What node `index` printed goes to the world; a node that prints without bound is
 /// misbehaving.
-fn hand_over<N: Node>(world: &mut World, node: &mut SimNode<N>, index: usize, now_ns: u64) -> Result<(), Abort> {
+fn hand_over<N: Node>(
+    world: &mut World,
+    node: &mut SimNode<N>,
+    index: usize,
+    now_ns: u64,
+) -> Result<(), Abort> {
     let lines = node.take_lines();
     if lines.len() > LINES_PER_EVENT_MAX {
         return Err(Abort {
@@ -143,6 +163,7 @@ fn hand_over<N: Node>(world: &mut World, node: &mut SimNode<N>, index: usize, no
     }
     for line in lines {
         world.on_node_line(index, &line, now_ns);
+        node.keep_line(line);
     }
     Ok(())
 }

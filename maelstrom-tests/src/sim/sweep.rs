@@ -32,7 +32,12 @@ struct SeedLine {
 }
 
 /// Runs `args` once per seed in `seeds`; returns the exit code.
-pub fn sweep<N: Node>(args: &RunArgs, executable: &Path, seeds: RangeInclusive<u64>, command_line: &[String]) -> i32 {
+pub fn sweep<N: Node>(
+    args: &RunArgs,
+    executable: &Path,
+    seeds: RangeInclusive<u64>,
+    command_line: &[String],
+) -> i32 {
     // Check the flags once, up front, with the first seed.
     let mut first = args.clone();
     first.seed = Some(seeds.start().to_string());
@@ -101,7 +106,10 @@ pub fn sweep<N: Node>(args: &RunArgs, executable: &Path, seeds: RangeInclusive<u
         "{valid_count} of {total} seed(s) valid, in {:.1} s.",
         started.elapsed().as_secs_f64()
     );
-    let replays: Vec<&String> = outcomes.iter().filter_map(|outcome| outcome.replay.as_ref()).collect();
+    let replays: Vec<&String> = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.replay.as_ref())
+        .collect();
     for replay in &replays {
         println!("Replay: {replay}");
     }
@@ -148,13 +156,22 @@ fn one_seed<N: Node>(config: &TestConfig, command_line: &[String]) -> anyhow::Re
 /// The verdict and the key figures of one run, in a line.
 pub fn describe(config: &TestConfig, verdict: &Verdict) -> String {
     let Some(results) = &verdict.results else {
-        let problem = verdict.problems.first().map_or("no results", |problem| problem.lines().next().unwrap_or(""));
-        let kind = if verdict.exit_code == EXIT_CRASH { "crashed" } else { "stopped" };
+        let problem = verdict
+            .problems
+            .first()
+            .map_or("no results", |problem| problem.lines().next().unwrap_or(""));
+        let kind = if verdict.exit_code == EXIT_CRASH {
+            "crashed"
+        } else {
+            "stopped"
+        };
         return format!("{kind}: {}", problem.trim_start_matches("error: "));
     };
     let mut parts = vec![match verdict.exit_code {
         EXIT_VALID => "valid".to_string(),
-        _ if results.valid == maelstrom_checker::Validity::True => "valid, but misses its criteria".to_string(),
+        _ if results.valid == maelstrom_checker::Validity::True => {
+            "valid, but misses its criteria".to_string()
+        }
         _ => format!(":valid? {}", results.valid.to_edn()),
     }];
     if let Some(per_op) = number(results, &["net", "servers", "msgs-per-op"]) {
@@ -166,10 +183,15 @@ pub fn describe(config: &TestConfig, verdict: &Verdict) -> String {
         }
     }
     let workload = results.edn.get("workload");
-    let field = |key: &str| workload.and_then(|section| section.get(key)).map(Edn::to_string);
+    let field = |key: &str| {
+        workload
+            .and_then(|section| section.get(key))
+            .map(Edn::to_string)
+    };
     match config.workload.as_str() {
         "broadcast" | "g-set" => {
-            let latency = |point: &str| maelstrom_checker::criteria::stable_latency(&results.edn, point);
+            let latency =
+                |point: &str| maelstrom_checker::criteria::stable_latency(&results.edn, point);
             if let (Some(median), Some(max)) = (latency("0.5"), latency("1")) {
                 parts.push(format!("stable latency {median} / {max} ms"));
             }
@@ -188,7 +210,9 @@ pub fn describe(config: &TestConfig, verdict: &Verdict) -> String {
             }
         }
         "echo" => {
-            if let Some(Edn::List(errors) | Edn::Vector(errors)) = workload.and_then(|section| section.get("errors")) {
+            if let Some(Edn::List(errors) | Edn::Vector(errors)) =
+                workload.and_then(|section| section.get("errors"))
+            {
                 parts.push(format!("{} errors", errors.len()));
             }
         }

@@ -44,7 +44,11 @@ impl Watchdog {
     }
 
     /// Runs one handler call of node number `node` under watch.
-    pub fn watch(&self, node: usize, call: impl FnOnce() -> Result<(), Abort>) -> Result<(), Abort> {
+    pub fn watch(
+        &self,
+        node: usize,
+        call: impl FnOnce() -> Result<(), Abort>,
+    ) -> Result<(), Abort> {
         self.shared.calls.fetch_add(1, Ordering::Relaxed);
         self.shared.node.store(node, Ordering::Relaxed);
         self.shared.inside.store(true, Ordering::Release);
@@ -77,7 +81,9 @@ fn watch(shared: &Shared, names: &[String], replay: &str) {
         }
         last_calls = calls;
         if stuck_for >= HANDLER_WALL_MAX && !shared.stop.load(Ordering::Acquire) {
-            let node = names.get(shared.node.load(Ordering::Relaxed)).map_or("?", String::as_str);
+            let node = names
+                .get(shared.node.load(Ordering::Relaxed))
+                .map_or("?", String::as_str);
             eprintln!(
                 "error: node {node} has not returned from a handler for {} s of wall time (an endless loop?); the simulation can't go on",
                 stuck_for.as_secs()
