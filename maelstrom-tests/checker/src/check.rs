@@ -69,7 +69,7 @@ pub fn check(
     history: &[Op],
     net: Option<&NetStats>,
 ) -> anyhow::Result<Results> {
-    let (workload_valid, workload) = workload::check_workload(&options.workload, history)?;
+    let (workload_valid, workload) = workload::check_workload(options, history)?;
     let (stats_valid, stats) = sections::stats(history);
     let (availability_valid, availability) = sections::availability(history, options.availability);
     let always_valid = || Edn::kmap([("valid?", Edn::Bool(true))]);

@@ -114,8 +114,33 @@ fn workload_lines(workload: &str, section: &Edn, results: &Edn) -> Vec<String> {
             get("final-reads"),
             get("acceptable")
         )],
+        "txn-rw-register" => vec![txn_line(section, results)],
         _ => Vec::new(),
     }
+}
+
+/// `  anomaly types (:G1a); 14029 txns: 14000 ok, 20 info, 9 fail`, the counts from
+/// `:stats` (maelstrom.md §3.8, §5.4).
+fn txn_line(section: &Edn, results: &Edn) -> String {
+    let counts = results
+        .get("stats")
+        .and_then(|stats| stats.get("by-f"))
+        .and_then(|by_f| by_f.get("txn"));
+    let count = |key| {
+        counts
+            .and_then(|c| c.get(key))
+            .map_or("0".to_string(), Edn::to_string)
+    };
+    format!(
+        "  anomaly types {}; {} txns: {} ok, {} info, {} fail",
+        section
+            .get("anomaly-types")
+            .map_or("?".to_string(), Edn::to_string),
+        count("count"),
+        count("ok-count"),
+        count("info-count"),
+        count("fail-count")
+    )
 }
 
 fn count_of(value: Option<&Edn>) -> usize {

@@ -1,25 +1,28 @@
 //! Workload checkers (maelstrom-spec §3): one module per family of workloads.
 //!
 //! Each takes the whole history and returns the `:workload` results map with
-//! its verdict. Adding a workload (kafka, txn-rw-register, lin-kv) is one more
-//! module and one more arm in [`check_workload`].
+//! its verdict. Adding a workload (kafka, lin-kv) is one more module and one more
+//! arm in [`check_workload`].
 
 mod counter;
 mod echo;
 mod set_full;
+mod txn;
 mod unique_ids;
 
-use crate::check::Validity;
+use crate::check::{CheckOptions, Validity};
 use crate::edn::Edn;
 use crate::history::{Op, OpType, Process};
 
-/// `(verdict, results map)` for the workload's own checker.
-pub fn check_workload(workload: &str, history: &[Op]) -> anyhow::Result<(Validity, Edn)> {
-    Ok(match workload {
+/// `(verdict, results map)` for the workload's own checker. Only the txn checker
+/// reads more of `options` than the workload's name (its consistency models).
+pub fn check_workload(options: &CheckOptions, history: &[Op]) -> anyhow::Result<(Validity, Edn)> {
+    Ok(match options.workload.as_str() {
         "echo" => echo::check(history),
         "unique-ids" => unique_ids::check(history),
         "broadcast" | "g-set" => set_full::check(history),
         "g-counter" | "pn-counter" => counter::check(history),
+        "txn-rw-register" => txn::check(history, &options.consistency_models)?,
         other => anyhow::bail!("workload {other}: checker not supported yet"),
     })
 }

@@ -9,15 +9,16 @@
 //!
 //! Files: [`client`] (the reply rules every workload shares: error codes, timeouts,
 //! closed reply schemas), then one file per workload: [`echo`], [`unique_ids`],
-//! [`broadcast`], [`g_set`], [`pn_counter`] and [`g_counter`] (which is pn-counter's
-//! generator with negative deltas filtered out).
+//! [`broadcast`], [`g_set`], [`pn_counter`], [`g_counter`] (which is pn-counter's
+//! generator with negative deltas filtered out) and [`txn_rw_register`], whose
+//! transactions come from Elle's generator in [`wr_txns`].
 //!
-//! Not implemented yet: lin-kv, kafka, txn-rw-register and txn-list-append (§3.6–3.9).
-//! Each slots in as one more file implementing [`Workload`] (the options they need,
+//! Not implemented yet: lin-kv, kafka and txn-list-append (§3.6, §3.7, §3.9). Each
+//! slots in as one more file implementing [`Workload`] (the options they need,
 //! `key_count`, `max_txn_length`, `max_writes_per_key` and `concurrency`, are already in
-//! [`WorkloadOptions`]) plus one arm in [`workload`]. lin-kv would also override
-//! [`Workload::rpc_timeout_ms`] (`max(10 × latency, 1000)`, §1.5) and
-//! [`Workload::reusable_clients`] (§1.4).
+//! [`WorkloadOptions`]; kafka and txn-list-append draw from [`wr_txns`] too) plus one
+//! arm in [`workload`]. lin-kv would also override [`Workload::rpc_timeout_ms`]
+//! (`max(10 × latency, 1000)`, §1.5) and [`Workload::reusable_clients`] (§1.4).
 
 pub mod broadcast;
 pub mod client;
@@ -25,7 +26,9 @@ pub mod echo;
 pub mod g_counter;
 pub mod g_set;
 pub mod pn_counter;
+pub mod txn_rw_register;
 pub mod unique_ids;
+pub mod wr_txns;
 
 use std::collections::BTreeSet;
 
@@ -175,11 +178,13 @@ pub fn workload(name: &str, options: &WorkloadOptions) -> Result<Box<dyn Workloa
         "g-set" => Ok(Box::new(g_set::GSet::default())),
         "g-counter" => Ok(Box::new(g_counter::g_counter())),
         "pn-counter" => Ok(Box::new(pn_counter::PnCounter::default())),
-        "lin-kv" | "kafka" | "txn-rw-register" | "txn-list-append" => {
+        "txn-rw-register" => Ok(Box::new(txn_rw_register::TxnRwRegister::new(options)?)),
+        "lin-kv" | "kafka" | "txn-list-append" => {
             Err(format!("workload {name:?} is not supported yet"))
         }
         other => Err(format!(
-            "unknown workload {other:?}; expected echo, unique-ids, broadcast, g-set, g-counter or pn-counter"
+            "unknown workload {other:?}; expected echo, unique-ids, broadcast, g-set, g-counter, \
+             pn-counter or txn-rw-register"
         )),
     }
 }
@@ -227,6 +232,7 @@ mod tests {
             ("g-set", true),
             ("g-counter", true),
             ("pn-counter", true),
+            ("txn-rw-register", false),
         ] {
             let workload = workload(name, &options()).expect("a built workload");
             assert_eq!(workload.has_final_phase(), final_phase, "{name}");
@@ -234,10 +240,14 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §1.4: of these, only unique-ids has reusable clients.
+    /// maelstrom-spec §1.4: of these, only unique-ids and txn-rw-register have reusable
+    /// clients.
     #[test]
-    fn only_unique_ids_reuses_clients() {
+    fn only_unique_ids_and_txn_rw_register_reuse_clients() {
         assert!(workload("unique-ids", &options())
+            .expect("built")
+            .reusable_clients());
+        assert!(workload("txn-rw-register", &options())
             .expect("built")
             .reusable_clients());
         assert!(!workload("broadcast", &options())
