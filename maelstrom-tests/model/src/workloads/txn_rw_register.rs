@@ -62,7 +62,7 @@ impl Workload for TxnRwRegister {
         None
     }
 
-    fn next_invocation(&mut self, _thread: usize, rng: &mut StdRng) -> Invocation {
+    fn next_invocation(&mut self, _thread: usize, _now_ns: u64, rng: &mut StdRng) -> Invocation {
         let txn = self
             .generator
             .next_txn(rng)
@@ -79,7 +79,7 @@ impl Workload for TxnRwRegister {
         false
     }
 
-    fn final_invocation(&mut self, _thread: usize) -> Option<Invocation> {
+    fn final_invocation(&mut self, _thread: usize, _rng: &mut StdRng) -> Option<Invocation> {
         None
     }
 
@@ -159,7 +159,7 @@ mod tests {
     fn invocations_are_edn_and_requests_are_json_with_string_names() {
         let mut workload = workload();
         let rng = &mut StdRng::seed_from_u64(4);
-        let invocation = workload.next_invocation(0, rng);
+        let invocation = workload.next_invocation(0, 0, rng);
         assert_eq!(invocation.f, "txn");
         let Edn::Vector(mops) = &invocation.value else {
             panic!("a vector");
@@ -223,7 +223,7 @@ mod tests {
         let rng = &mut StdRng::seed_from_u64(5);
         let mut history = Vec::new();
         for i in 0..txn_count {
-            let invocation = workload.next_invocation(0, rng);
+            let invocation = workload.next_invocation(0, 0, rng);
             let reply = store(&workload.request(&invocation));
             let Outcome::Ok { value } = workload.complete(&invocation, Reply::Body(reply)) else {
                 panic!("the store answers txn_ok");
