@@ -79,7 +79,7 @@ pub fn render(history: &PairedHistory) -> String {
     let mut html = String::with_capacity(400 * drawn.len() + 8192);
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\
          <title>Timeline</title><style>{STYLE}</style></head><body>\n<h1>Timeline</h1>\n"
     );
     notes(&mut html, history, &scale, hidden_processes);
