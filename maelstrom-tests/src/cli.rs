@@ -37,6 +37,20 @@ pub enum Command {
     /// Judges a stored run (ours or the real Maelstrom's `results.edn`) against
     /// a challenge's pass criteria (maelstrom-spec §7).
     Criteria(CriteriaArgs),
+    /// Serves the store's runs, pictures and files over HTTP (`maelstrom serve`).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(short = 'b', long, default_value = "0.0.0.0")]
+    pub host: String,
+    #[arg(short = 'p', long, default_value_t = 8080)]
+    pub port: u16,
+    /// The store directory to show.
+    #[arg(long, default_value = "store")]
+    pub store: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -9,7 +9,8 @@
 //! services) lives in `maelstrom-model`; judging a history lives in `maelstrom-checker`.
 //!
 //! It runs on a two-worker tokio runtime: routing is I/O bound, and the machines it
-//! runs on are small. Left out: `serve`, the journal files, plots and `messages.svg`.
+//! runs on are small. `serve` shows a store over HTTP ([`serve`]). Left out: the journal
+//! files, plots and `messages.svg`.
 
 pub mod bench;
 pub mod checking;
@@ -20,6 +21,7 @@ pub mod model;
 pub mod network;
 pub mod node;
 pub mod run;
+pub mod serve;
 pub mod store;
 
 use clap::Parser;
@@ -49,6 +51,9 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             Command::Analyze(analyze_args) => bench::analyze(analyze_args),
             Command::Bench(bench_args) => bench::bench(bench_args).await,
             Command::Criteria(criteria_args) => bench::criteria(criteria_args),
+            Command::Serve(args) => serve::serve(&args.store, &args.host, args.port)
+                .await
+                .map(|()| 0),
         }
     });
     // Node processes are killed on drop; do not wait for stray blocking tasks.
