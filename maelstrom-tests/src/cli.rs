@@ -76,6 +76,20 @@ pub enum Command {
     Criteria(CriteriaArgs),
     /// Measures how fast the harness routes messages, with the `flood` fixture.
     Bench(BenchArgs),
+    /// Serves the store's runs, pictures and files over HTTP (`maelstrom serve`).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(short = 'b', long, default_value = "0.0.0.0")]
+    pub host: String,
+    #[arg(short = 'p', long, default_value_t = 8080)]
+    pub port: u16,
+    /// The store directory to show.
+    #[arg(long, default_value = "store")]
+    pub store: PathBuf,
 }
 
 /// The flags of one run, shared by `test` and a challenge binary's `sim`.

@@ -14,7 +14,7 @@
 //! workloads, services) lives in `maelstrom-model`; judging a history lives in
 //! `maelstrom-checker`. This crate adds the run's phases ([`run`]), the store directory
 //! ([`store`]), the command line ([`cli`]), `analyze`/`criteria` ([`analyze`]) and the
-//! routing benchmark ([`bench`]).
+//! routing benchmark ([`bench`]), and `serve`, which shows a store over HTTP ([`serve`]).
 //!
 //! Left out: the journal files (`net-journal/`), `test.jepsen`, and `--test-count`.
 
@@ -24,6 +24,7 @@ pub mod cli;
 pub mod logs;
 pub mod process;
 pub mod run;
+pub mod serve;
 pub mod sim;
 pub mod store;
 
@@ -59,6 +60,9 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             Command::Analyze(analyze_args) => analyze::analyze(analyze_args),
             Command::Criteria(criteria_args) => analyze::criteria(criteria_args),
             Command::Bench(bench_args) => bench::bench(bench_args).await,
+            Command::Serve(args) => serve::serve(&args.store, &args.host, args.port)
+                .await
+                .map(|()| 0),
         }
     });
     // Node processes are killed on drop; do not wait for stray blocking tasks.
