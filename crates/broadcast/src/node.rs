@@ -437,7 +437,7 @@ mod tests {
     }
 
     /// The deliberately broken variant: a value lost once is lost for good,
-    /// which is what the set-full checker must catch (maelstrom-spec §3.3).
+    /// which is what the set-full checker must catch (maelstrom.md §3.3).
     #[test]
     fn with_no_retransmit_a_lost_value_is_never_sent_again() {
         let (mut leaf, mut ctx, _, logs) = start_with("n1", &["--no-retransmit"]);

@@ -100,7 +100,7 @@ fn twenty_five_nodes_under_partitions_with_any_topology_and_latency_are_valid() 
 
 /// The node broken on purpose (`--no-retransmit`: every value rides on one
 /// message): under partitions the set-full checker finds acknowledged values
-/// that never reached every node (maelstrom-spec §3.3), and the run is invalid.
+/// that never reached every node (maelstrom.md §3.3), and the run is invalid.
 #[test]
 fn without_retransmission_values_are_lost_under_partitions() {
     let run = broadcast(&[

@@ -11,6 +11,8 @@ use serde_json::Value;
 /// Broadcasts in the flood: long enough to outlast several flush intervals.
 const FLOOD_REQUESTS: u64 = 50_000;
 
+/// protocol's stdio.rs: deadlines are fired between turns of lines, and
+/// stdin's end ends the process only once every reply is written.
 #[test]
 fn timers_fire_while_input_floods_in_and_every_request_is_answered() {
     let mut input = tempfile_in_target();

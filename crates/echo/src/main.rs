@@ -3,8 +3,9 @@
 //! The smallest possible node, and the template for every other one: a payload
 //! enum that mirrors the wire (`{"type": "echo", "echo": ...}`), a [`Node`] whose
 //! handler records a reply on the [`Context`], and a `main` that hands the node
-//! to the runtime. The runtime answers `init`, and answers malformed or unknown
-//! requests with Maelstrom errors 12 and 10, so none of that appears here.
+//! to the stdio loop. The engine inside it answers `init`, and answers
+//! malformed or unknown requests with Maelstrom errors 12 and 10, so none of
+//! that appears here.
 //!
 //! Run it: `make test-echo` (maelstrom-spec §7, challenge 1).
 

@@ -275,4 +275,18 @@ mod tests {
             Err(ErrorCode::MalformedRequest)
         );
     }
+
+    /// maelstrom.md §1.2: `type` is a string. serde alone would read 0 as
+    /// the first variant, `read_ok`, and hand back a value nobody sent.
+    #[test]
+    fn a_reply_whose_type_is_a_number_is_malformed_not_a_read_ok() {
+        let reply = RpcReply {
+            call: CallId(1),
+            result: Ok(json!({"type": 0, "value": 7})),
+        };
+        assert_eq!(
+            read_value::<i64>(reply).map_err(|error| error.code),
+            Err(ErrorCode::MalformedRequest)
+        );
+    }
 }

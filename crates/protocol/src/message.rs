@@ -169,7 +169,7 @@ impl Init {
     }
 }
 
-/// The fields the runtime needs before it knows which payload type a body
+/// The fields the engine needs before it knows which payload type a body
 /// holds: enough to route replies and to answer malformed requests.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Header {

@@ -1,11 +1,14 @@
 //! RPC options: how long to wait for a reply, and whether to try again.
 //!
-//! The runtime owns the bookkeeping (see `runtime.rs`): every attempt gets a
+//! The engine owns the bookkeeping (see `engine.rs`): every attempt gets a
 //! fresh `msg_id`, a late reply to *any* attempt completes the call, and when
 //! the last attempt times out the call completes with a timeout error and
 //! every trace of it is removed. Retrying is only safe for requests that may
 //! be applied twice (reads, idempotent writes, set-union gossip); that is the
 //! caller's judgement, which is why retry is opt-in.
+//!
+//! The jitter is drawn from the engine's seeded RNG, never from the OS, so a
+//! simulated run that retries replays its retries at the same instants.
 
 use std::time::Duration;
 

@@ -290,7 +290,7 @@ fn bad_requests_get_typed_errors_and_garbage_is_skipped() {
     assert_eq!(after["body"]["in_reply_to"], 5);
 }
 
-/// maelstrom-spec §1.2: `type` is a string. serde would read a number as the
+/// maelstrom.md §1.2: `type` is a string. serde would read a number as the
 /// position of a variant (0 is `echo` here, and would be echoed); it is
 /// error 12, and it never reaches the node.
 #[test]
@@ -401,7 +401,7 @@ fn a_periodic_timer_fires_on_its_period() {
     }
 }
 
-/// After a stall longer than its period (a driver that could not call in
+/// engine.rs: after a stall longer than its period (a driver that could not call in
 /// time), a periodic timer fires once and takes up its period from then: the
 /// missed beats are skipped, not fired in a burst.
 #[test]
@@ -425,7 +425,7 @@ fn a_request_before_init_is_refused_as_temporarily_unavailable() {
     assert_eq!(driver.send(INIT)[0]["body"]["type"], "init_ok");
 }
 
-/// The node's arguments, randomness and log lines all come through the
+/// engine.rs: the node's arguments, randomness and log lines all come through the
 /// engine: `args` as configured, `rng` seeded by the configured seed, logs
 /// prefixed with the node id.
 #[test]
@@ -443,7 +443,7 @@ fn args_rng_and_log_lines_reach_the_node_through_the_engine() {
     assert_ne!(drawn(5), drawn(6));
 }
 
-/// The engine's promise to a simulator: the same seed and the same events at
+/// engine.rs, the engine's promise to a simulator: the same seed and the same events at
 /// the same instants give the same lines, retry jitter included.
 #[test]
 fn one_seed_and_one_sequence_of_events_give_one_output() {
@@ -464,6 +464,8 @@ fn one_seed_and_one_sequence_of_events_give_one_output() {
     assert_ne!(run(9).1, run(10).1, "jitter depends on the seed");
 }
 
+/// engine.rs: `now` never decreases from one call to the next; a driver that
+/// says otherwise is broken, and the engine stops it on the spot.
 #[test]
 #[should_panic(expected = "time runs backwards")]
 fn time_handed_in_never_runs_backwards() {

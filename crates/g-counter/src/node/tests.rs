@@ -296,7 +296,7 @@ fn every_node_converges_to_the_exact_sum_on_a_stale_seq_kv() {
 
 /// The same runs with the node broken on purpose (`--no-freshness-write`):
 /// a sync that reads without bumping its own key first gets stale sums from
-/// seq-kv (maelstrom-spec §4), and on some seeds a final read falls short.
+/// seq-kv (maelstrom.md §4), and on some seeds a final read falls short.
 #[test]
 fn without_the_freshness_write_some_seed_ends_short_of_the_sum() {
     let short = (0..200).find_map(|seed| final_reads_fall_short(seed, &["--no-freshness-write"]));
