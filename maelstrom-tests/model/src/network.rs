@@ -139,6 +139,8 @@ pub struct JournalEntry {
     pub sent_ns: u64,
     /// `None`: dropped by a partition, or still in flight when the run ended.
     pub received_ns: Option<u64>,
+    /// The body's `type` (empty when it has none).
+    pub kind: String,
     /// The body, clipped to [`JOURNAL_BODY_BYTES_MAX`].
     pub body: String,
 }
@@ -461,15 +463,27 @@ impl Network {
             "journal index = message id"
         );
         let clipped = clip(body.get(), JOURNAL_BODY_BYTES_MAX);
+        let kind = serde_json::from_str::<Typed>(body.get())
+            .ok()
+            .and_then(|typed| typed.kind)
+            .unwrap_or_default();
         self.journal.entries.push(JournalEntry {
             id,
             src: self.name(src).clone(),
             dest: self.name(dest).clone(),
             sent_ns: now_ns,
             received_ns: None,
+            kind,
             body: clipped,
         });
     }
+}
+
+/// A body's `type`, the one field the journal reads.
+#[derive(serde::Deserialize)]
+struct Typed {
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 /// `text` cut at a character boundary at most `bytes_max` bytes in, marked with `…`.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use maelstrom_checker::{
     CheckOptions, Edn, NetCounts, NetStats, OpType, Process, Results, Validity,
 };
-use maelstrom_model::network::{Counts, Traffic};
+use maelstrom_model::network::{Counts, Journal, Traffic};
 
 use super::{End, Finished};
 use crate::cli::{
@@ -172,7 +172,33 @@ pub fn store(context: &RunContext, finished: &Finished, verdict: &Verdict) -> an
     } else if let Some(signal) = interrupted {
         store::write_interrupted_results(context.run_dir, signal)?;
     }
-    Ok(())
+    let journal = pictures_journal(&finished.journal, finished.origin_ns);
+    maelstrom_pictures::write_all(context.run_dir, &finished.history, &journal)
+}
+
+/// The network's journal as the pictures read it: times relative to the history's
+/// time zero (messages before the main phase, such as `init`, have negative times).
+fn pictures_journal(journal: &Journal, origin_ns: u64) -> maelstrom_pictures::Journal {
+    let relative = |ns: u64| {
+        i64::try_from(ns).unwrap_or(i64::MAX) - i64::try_from(origin_ns).unwrap_or(i64::MAX)
+    };
+    maelstrom_pictures::Journal {
+        messages: journal
+            .entries
+            .iter()
+            .map(|entry| maelstrom_pictures::MessageRecord {
+                id: entry.id,
+                src: entry.src.to_string(),
+                dest: entry.dest.to_string(),
+                sent_ns: relative(entry.sent_ns),
+                received_ns: entry.received_ns.map(relative),
+                error: entry.kind == "error",
+                kind: entry.kind.clone(),
+                body: entry.body.clone(),
+            })
+            .collect(),
+        truncated: journal.truncated,
+    }
 }
 
 /// The console end of a run: muted nodes, problems or the summary, the verdict line,
