@@ -52,7 +52,7 @@ else
 endif
 
 # challenge(number, arguments): runs one challenge's command and fails unless
-# the run is valid and meets the challenge's figures (maelstrom-spec §7). The
+# the run is valid and meets the challenge's figures (maelstrom.md §7). The
 # real Maelstrom has no such flag, so its results.edn is judged afterwards.
 define challenge
 	@echo "== challenge $(1) ($(RUNNER_RESOLVED)): $(2)"
@@ -93,7 +93,7 @@ $(MAELSTROM_BIN):
 	@for tool in gnuplot dot; do command -v $$tool >/dev/null 2>&1 || echo "make maelstrom: note: '$$tool' is missing; Maelstrom runs but skips its plots" >&2; done
 	@echo "maelstrom v$(MAELSTROM_VERSION) installed in ./$(MAELSTROM_DIR)"
 
-# --- The challenges (maelstrom-spec §7: the exact command lines) -------------
+# --- The challenges (maelstrom.md §7: the exact command lines) -------------
 
 test-echo: build runner
 	$(call challenge,1,-w echo --bin $(RELEASE_DIR)/echo --node-count 1 --time-limit 10)

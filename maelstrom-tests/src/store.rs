@@ -1,4 +1,4 @@
-//! The store directory (maelstrom-spec §6): `store/<workload>/<timestamp>/` with the
+//! The store directory (maelstrom.md §6): `store/<workload>/<timestamp>/` with the
 //! history, results, node logs and `test.json`, plus the `latest` symlinks.
 //!
 //! Timestamps are UTC (`20250101T120000.000Z`): Maelstrom uses the local zone, but
@@ -171,7 +171,7 @@ pub fn write_interrupted_results(run_dir: &Path, signal: &str) -> anyhow::Result
 mod tests {
     use super::*;
 
-    /// Store directories are named like Maelstrom's (maelstrom-spec §6), in UTC.
+    /// Store directories are named like Maelstrom's (maelstrom.md §6), in UTC.
     #[test]
     fn timestamps_read_like_maelstrom_store_directories() {
         let moment = UNIX_EPOCH + std::time::Duration::from_millis(1_735_689_600_123 + 3_723_000);

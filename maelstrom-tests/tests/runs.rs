@@ -15,7 +15,7 @@ const CRASH: i32 = 255;
 
 /// A run with no final phase: time limit + slack for start-up and the last op.
 const SHORT_RUN: Duration = Duration::from_secs(20);
-/// A run with a final phase: + 10 s of recovery (maelstrom-spec §3 intro).
+/// A run with a final phase: + 10 s of recovery (maelstrom.md §3 intro).
 const FINAL_PHASE_RUN: Duration = Duration::from_secs(40);
 
 fn test_run(bin: &str, workload: &str, extra: &[&str], deadline: Duration) -> support::Outcome {
@@ -27,7 +27,7 @@ fn test_run(bin: &str, workload: &str, extra: &[&str], deadline: Duration) -> su
     outcome
 }
 
-/// maelstrom-spec §3.1: a node that echoes what it was sent passes the echo checker.
+/// maelstrom.md §3.1: a node that echoes what it was sent passes the echo checker.
 #[test]
 fn a_correct_echo_node_is_valid() {
     let outcome = test_run(
@@ -48,7 +48,7 @@ fn a_correct_echo_node_is_valid() {
     );
 }
 
-/// maelstrom-spec §3.1: an echo that differs from the request is an error.
+/// maelstrom.md §3.1: an echo that differs from the request is an error.
 #[test]
 fn an_echo_node_that_alters_the_text_is_invalid() {
     let outcome = test_run("echo-alter", "echo", &["--node-count", "1"], SHORT_RUN);
@@ -60,7 +60,7 @@ fn an_echo_node_that_alters_the_text_is_invalid() {
     );
 }
 
-/// maelstrom-spec §3.2: IDs unique across nodes pass the unique-ids checker.
+/// maelstrom.md §3.2: IDs unique across nodes pass the unique-ids checker.
 #[test]
 fn a_node_with_globally_unique_ids_is_valid() {
     let outcome = test_run(
@@ -72,7 +72,7 @@ fn a_node_with_globally_unique_ids_is_valid() {
     assert_eq!(outcome.exit_code, VALID);
 }
 
-/// maelstrom-spec §3.2: a per-node counter repeats IDs across nodes, which the checker reports.
+/// maelstrom.md §3.2: a per-node counter repeats IDs across nodes, which the checker reports.
 #[test]
 fn a_node_whose_ids_repeat_across_nodes_is_invalid() {
     let outcome = test_run(
@@ -84,7 +84,7 @@ fn a_node_whose_ids_repeat_across_nodes_is_invalid() {
     assert_eq!(outcome.exit_code, INVALID);
 }
 
-/// maelstrom-spec §3.3: a gossiping node delivers every value, even across partitions.
+/// maelstrom.md §3.3: a gossiping node delivers every value, even across partitions.
 #[test]
 fn a_gossiping_broadcast_node_survives_partitions() {
     let extra = [
@@ -105,7 +105,7 @@ fn a_gossiping_broadcast_node_survives_partitions() {
     );
 }
 
-/// maelstrom-spec §3.3: values that never leave their node are missing from other nodes'
+/// maelstrom.md §3.3: values that never leave their node are missing from other nodes'
 /// final reads, so set-full reports them lost.
 #[test]
 fn a_broadcast_node_that_never_gossips_is_invalid() {
@@ -118,7 +118,7 @@ fn a_broadcast_node_that_never_gossips_is_invalid() {
     assert_eq!(outcome.exit_code, INVALID);
 }
 
-/// maelstrom-spec §3.3, §5.1: forwarding once is enough on a network that never drops.
+/// maelstrom.md §3.3, §5.1: forwarding once is enough on a network that never drops.
 #[test]
 fn forwarding_once_is_valid_without_faults() {
     let outcome = test_run(
@@ -130,7 +130,7 @@ fn forwarding_once_is_valid_without_faults() {
     assert_eq!(outcome.exit_code, VALID);
 }
 
-/// maelstrom-spec §5.2: partitions drop forwarded copies for good, so some value is lost.
+/// maelstrom.md §5.2: partitions drop forwarded copies for good, so some value is lost.
 /// Made reliable by the schedule, not by luck: the first partition starts at t≈0 and
 /// with a 0.3 s mean interval the network is partitioned about half of the 2 s run, while
 /// about 20 broadcasts arrive; every grudge kind cuts some pair of 5 nodes, so some
@@ -159,7 +159,7 @@ fn forwarding_once_loses_values_under_partitions() {
     );
 }
 
-/// maelstrom-spec §3.5: a counter that only counts its own adds gives final reads that
+/// maelstrom.md §3.5: a counter that only counts its own adds gives final reads that
 /// differ from the sum of all adds.
 #[test]
 fn a_counter_that_never_shares_is_invalid() {
@@ -172,7 +172,7 @@ fn a_counter_that_never_shares_is_invalid() {
     assert_eq!(outcome.exit_code, INVALID);
 }
 
-/// maelstrom-spec §5.3: `--topology line` is a valid choice for broadcast; the setup
+/// maelstrom.md §5.3: `--topology line` is a valid choice for broadcast; the setup
 /// client sends each node the line, and a gossiping node still delivers every value.
 #[test]
 fn a_broadcast_run_on_a_line_topology_is_accepted() {
@@ -181,7 +181,7 @@ fn a_broadcast_run_on_a_line_topology_is_accepted() {
     assert_eq!(outcome.exit_code, VALID);
 }
 
-/// maelstrom-spec §5.3: `--topology tree4` is accepted as well.
+/// maelstrom.md §5.3: `--topology tree4` is accepted as well.
 #[test]
 fn a_broadcast_run_on_a_tree4_topology_is_accepted() {
     let extra = ["--node-count", "5", "--rate", "20", "--topology", "tree4"];
@@ -189,7 +189,7 @@ fn a_broadcast_run_on_a_tree4_topology_is_accepted() {
     assert_eq!(outcome.exit_code, VALID);
 }
 
-/// maelstrom-spec §3.4: the g-set workload (`add {element}`, `read` → `value`) is
+/// maelstrom.md §3.4: the g-set workload (`add {element}`, `read` → `value`) is
 /// judged by set-full; a node that gossips its set passes under partitions.
 #[test]
 fn a_gossiping_g_set_node_survives_partitions() {
@@ -209,7 +209,7 @@ fn a_gossiping_g_set_node_survives_partitions() {
     assert_eq!(outcome.exit_code, VALID);
 }
 
-/// maelstrom-spec §3.4 and §6: arguments after `--` reach the node; with `--local`
+/// maelstrom.md §3.4 and §6: arguments after `--` reach the node; with `--local`
 /// the g-set node never shares, and set-full reports elements lost.
 #[test]
 fn a_g_set_node_that_never_shares_is_invalid() {
@@ -228,7 +228,7 @@ fn a_g_set_node_that_never_shares_is_invalid() {
     assert!(outcome.output.contains(" lost"), "{}", outcome.output);
 }
 
-/// maelstrom-spec §3.5: on pn-counter (deltas in [−5, 4]) a node that only counts its
+/// maelstrom.md §3.5: on pn-counter (deltas in [−5, 4]) a node that only counts its
 /// own adds still gives final reads that differ from the sum of all adds. The seed is
 /// fixed: the run is only valid if every node's own adds happen to sum to zero.
 #[test]
@@ -244,7 +244,7 @@ fn a_pn_counter_that_never_shares_is_invalid() {
     );
 }
 
-/// maelstrom-spec §2: a node that exits mid-run ends the run early with a report that
+/// maelstrom.md §2: a node that exits mid-run ends the run early with a report that
 /// names it, shows its last lines, and exits 255.
 #[test]
 fn a_node_that_exits_ends_the_run_with_a_report() {
@@ -267,7 +267,7 @@ fn a_node_that_exits_ends_the_run_with_a_report() {
     );
 }
 
-/// maelstrom-spec §1.3: no `init_ok` within 10 s aborts the test.
+/// maelstrom.md §1.3: no `init_ok` within 10 s aborts the test.
 #[test]
 fn a_node_that_never_answers_init_fails_after_ten_seconds() {
     let outcome = test_run("silent-init", "echo", &["--node-count", "1"], SHORT_RUN);
@@ -281,7 +281,7 @@ fn a_node_that_never_answers_init_fails_after_ten_seconds() {
     );
 }
 
-/// maelstrom-spec §1.1: a non-JSON stdout line mutes the node; the run goes on and the
+/// maelstrom.md §1.1: a non-JSON stdout line mutes the node; the run goes on and the
 /// end-of-run report names the node and the offending line. Its later replies are never
 /// read, so the echo ops time out and the run is invalid.
 #[test]
@@ -294,7 +294,7 @@ fn a_node_printing_garbage_is_muted_and_reported() {
     assert!(outcome.output.contains("node n0 was muted"));
 }
 
-/// maelstrom-spec §6: bad arguments exit 254 with one line naming the flag.
+/// maelstrom.md §6: bad arguments exit 254 with one line naming the flag.
 #[test]
 fn bad_arguments_exit_254_naming_the_flag() {
     let echo = fixture("echo-plain");
@@ -323,7 +323,7 @@ fn bad_arguments_exit_254_naming_the_flag() {
     }
 }
 
-/// maelstrom-spec §7: `--check 1` adds challenge 1's pass criteria to the verdict.
+/// maelstrom.md §7: `--check 1` adds challenge 1's pass criteria to the verdict.
 #[test]
 fn a_challenge_check_passes_for_a_correct_node() {
     let outcome = test_run(
@@ -338,7 +338,7 @@ fn a_challenge_check_passes_for_a_correct_node() {
         .contains("Challenge 1: every pass criterion is met."));
 }
 
-/// maelstrom-spec §6: an unknown challenge is a bad argument, exit 254 naming `--check`.
+/// maelstrom.md §6: an unknown challenge is a bad argument, exit 254 naming `--check`.
 #[test]
 fn an_unknown_challenge_is_a_bad_argument() {
     let outcome = test_run(
@@ -351,7 +351,7 @@ fn an_unknown_challenge_is_a_bad_argument() {
     assert!(outcome.output.contains("error: --check:"));
 }
 
-/// maelstrom-spec §3 intro: `:index` is dense in recording order, and nemesis ops are
+/// maelstrom.md §3 intro: `:index` is dense in recording order, and nemesis ops are
 /// recorded `:info` with process `:nemesis` (§5.2), a start followed by its completion.
 #[test]
 fn the_history_is_dense_and_records_the_nemesis() {
@@ -391,7 +391,7 @@ fn the_history_is_dense_and_records_the_nemesis() {
     );
 }
 
-/// maelstrom-spec §7: `criteria` judges a real Maelstrom `results.edn` against a
+/// maelstrom.md §7: `criteria` judges a real Maelstrom `results.edn` against a
 /// challenge, which is how `make test-broadcast` judges runs of the real Maelstrom.
 /// Two reference runs from the checker's test data: one valid and fast enough
 /// for 3d, one invalid with a median stable latency of 20 s.

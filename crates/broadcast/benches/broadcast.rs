@@ -1,4 +1,4 @@
-//! `make bench-broadcast`: the 3d/3e command line (maelstrom-spec §7), plain
+//! `make bench-broadcast`: the 3d/3e command line (maelstrom.md §7), plain
 //! and under the partition nemesis, through the bundled harness, printing the
 //! figures the challenge judges: servers msgs-per-op and stable-latency
 //! quantiles. A benchmark, not a test: it prints, and the harness's verdict

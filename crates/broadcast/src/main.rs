@@ -27,7 +27,7 @@
 //!
 //! Modules: [`link`] (one reliable link to one peer), [`node`] (the star),
 //! [`options`] (the command line).
-//! Run it: `make test-broadcast` (maelstrom-spec §7, 3a–3e).
+//! Run it: `make test-broadcast` (maelstrom.md §7, 3a–3e).
 
 mod link;
 mod node;

@@ -46,7 +46,7 @@ const TIMING: Timing = Timing {
     ack_delay: Duration::from_millis(1000),
 };
 
-/// The messages of the broadcast workload (maelstrom-spec §3.3), and our gossip.
+/// The messages of the broadcast workload (maelstrom.md §3.3), and our gossip.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Payload {
@@ -305,7 +305,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §3.3: broadcast_ok answers the request, and a read returns the value.
+    /// maelstrom.md §3.3: broadcast_ok answers the request, and a read returns the value.
     #[test]
     fn a_broadcast_is_acknowledged_and_then_read() {
         let (mut node, mut ctx) = start("n0");
@@ -367,7 +367,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §3.3 with §5 partitions: a message may be lost; the value is not.
+    /// maelstrom.md §3.3 with §5 partitions: a message may be lost; the value is not.
     #[test]
     fn an_unacknowledged_value_is_resent_until_the_hub_acknowledges_it() {
         let (mut leaf, mut ctx) = start("n1");

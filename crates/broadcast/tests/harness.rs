@@ -1,6 +1,6 @@
 //! The broadcast binary through the bundled harness, with short time limits:
-//! each challenge's command line (maelstrom-spec §7) must end valid, that is,
-//! no acknowledged broadcast lost (maelstrom-spec §3.3, set-full checker);
+//! each challenge's command line (maelstrom.md §7) must end valid, that is,
+//! no acknowledged broadcast lost (maelstrom.md §3.3, set-full checker);
 //! and the node broken on purpose (`--no-retransmit`) must end invalid.
 //! The figures (msgs-per-op, latencies) are measured by `make bench-broadcast`.
 
@@ -50,7 +50,7 @@ fn five_nodes_are_valid() {
     assert_eq!(run.figure(&["workload", "lost-count"]), Some(&0.into()));
 }
 
-/// 3c: five nodes under the partition nemesis (maelstrom-spec §5): values sent
+/// 3c: five nodes under the partition nemesis (maelstrom.md §5): values sent
 /// into a partition arrive after it heals.
 #[test]
 fn five_nodes_under_partitions_are_valid() {

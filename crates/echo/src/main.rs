@@ -7,12 +7,12 @@
 //! malformed or unknown requests with Maelstrom errors 12 and 10, so none of
 //! that appears here.
 //!
-//! Run it: `make test-echo` (maelstrom-spec §7, challenge 1).
+//! Run it: `make test-echo` (maelstrom.md §7, challenge 1).
 
 use protocol::{Context, Init, Message, Node};
 use serde::{Deserialize, Serialize};
 
-/// The messages of the echo workload (maelstrom-spec §3.1).
+/// The messages of the echo workload (maelstrom.md §3.1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Payload {
@@ -59,7 +59,7 @@ mod tests {
     use protocol::Body;
     use serde_json::json;
 
-    /// maelstrom-spec §3.1: the reply carries the same value and answers the request's msg_id.
+    /// maelstrom.md §3.1: the reply carries the same value and answers the request's msg_id.
     #[test]
     fn echo_answers_with_the_same_value_in_reply_to_the_request() {
         let mut ctx = Context::for_test("n0", &["n0"]);

@@ -74,7 +74,7 @@ fn lines(lines: &[&str]) -> Vec<u8> {
     bytes
 }
 
-/// maelstrom-spec §1.3 and §3.1: init_ok, then echo_ok with the same value.
+/// maelstrom.md §1.3 and §3.1: init_ok, then echo_ok with the same value.
 #[test]
 fn echo_answers_init_and_echoes_over_stdio() {
     let out = run_echo(&lines(&[
@@ -90,7 +90,7 @@ fn echo_answers_init_and_echoes_over_stdio() {
     assert_eq!(out[1]["body"]["in_reply_to"], 1);
 }
 
-/// maelstrom-spec §1.4: errors 10 and 12; garbage (even invalid UTF-8) is skipped.
+/// maelstrom.md §1.4: errors 10 and 12; garbage (even invalid UTF-8) is skipped.
 #[test]
 fn echo_answers_bad_requests_with_errors_and_skips_garbage() {
     let mut input = lines(&[

@@ -1,4 +1,4 @@
-//! `make bench-counter`: challenge 4's command line (maelstrom-spec §7) with
+//! `make bench-counter`: challenge 4's command line (maelstrom.md §7) with
 //! 20 seeds through the bundled harness, printing validity and servers
 //! msgs-per-op for each (node↔seq-kv traffic counts as server traffic), then
 //! the pn-counter workload on the same command. A benchmark, not a test.

@@ -10,7 +10,7 @@
 //! every add in the batch once seq-kv says `write_ok`. An acknowledged add is
 //! durable in seq-kv.
 //!
-//! `seq-kv` is sequentially consistent (maelstrom-spec §4): a read may return
+//! `seq-kv` is sequentially consistent (maelstrom.md §4): a read may return
 //! any state not older than the last one *this node* observed, so reading
 //! other nodes' keys can return old sums for a long time. Two things make the
 //! node reach the true value anyway:

@@ -41,7 +41,7 @@ const WRITE_OPTIONS: RpcOptions = RpcOptions {
     }),
 };
 
-/// The messages of the g-counter and pn-counter workloads (maelstrom-spec §3.5).
+/// The messages of the g-counter and pn-counter workloads (maelstrom.md §3.5).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Payload {

@@ -1,6 +1,6 @@
 //! The counter binary through the bundled harness, with short time limits and
 //! the partition nemesis: every final read must equal the sum of the
-//! acknowledged adds (maelstrom-spec §3.5). The figures over 20 full-length
+//! acknowledged adds (maelstrom.md §3.5). The figures over 20 full-length
 //! seeded runs come from `make bench-counter`.
 
 use std::path::Path;
@@ -39,7 +39,7 @@ fn final_reads(run: &Run) -> Vec<i64> {
     })
 }
 
-/// Challenge 4 (maelstrom-spec §7): g-counter under partitions, on seq-kv.
+/// Challenge 4 (maelstrom.md §7): g-counter under partitions, on seq-kv.
 #[test]
 fn the_grow_only_counter_is_exact_under_partitions() {
     let run = counter("g-counter", "5");
@@ -51,7 +51,7 @@ fn the_grow_only_counter_is_exact_under_partitions() {
     );
 }
 
-/// maelstrom-spec §3.5: pn-counter adds negative deltas too; the same binary passes.
+/// maelstrom.md §3.5: pn-counter adds negative deltas too; the same binary passes.
 #[test]
 fn the_pn_counter_is_exact_under_partitions() {
     let run = counter("pn-counter", "6");

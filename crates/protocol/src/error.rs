@@ -1,4 +1,4 @@
-//! Maelstrom's error codes (maelstrom-spec §1.4, `resources/errors.edn`).
+//! Maelstrom's error codes (maelstrom.md §1.4, `resources/errors.edn`).
 //!
 //! An error a peer or client must see travels as a body
 //! `{"type": "error", "in_reply_to": 5, "code": 20, "text": "..."}`. The code
@@ -156,7 +156,7 @@ impl From<ErrorPayload> for Error {
 mod tests {
     use super::*;
 
-    /// maelstrom-spec §1.4: the table of codes, both ways, with definiteness.
+    /// maelstrom.md §1.4: the table of codes, both ways, with definiteness.
     #[test]
     fn every_code_round_trips_and_only_timeout_crash_and_custom_are_indefinite() {
         let table = [

@@ -1,4 +1,4 @@
-//! Clients for Maelstrom's services (maelstrom-spec §4): the key-value stores
+//! Clients for Maelstrom's services (maelstrom.md §4): the key-value stores
 //! `seq-kv`, `lin-kv` and `lww-kv`, and the timestamp oracle `lin-tso`.
 //!
 //! A service is just another destination, so a request is an ordinary RPC and
@@ -213,7 +213,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §4: the KV API's request bodies.
+    /// maelstrom.md §4: the KV API's request bodies.
     #[test]
     fn requests_have_the_bodies_the_services_expect() {
         let mut ctx = Context::for_test("n0", &["n0"]);

@@ -1,4 +1,4 @@
-//! The wire format: one JSON object per line (maelstrom-spec §1.1, §1.2).
+//! The wire format: one JSON object per line (maelstrom.md §1.1, §1.2).
 //!
 //! ```json
 //! {"src": "c1", "dest": "n0", "body": {"type": "echo", "msg_id": 1, "echo": "hi"}}
@@ -144,7 +144,7 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// The first message every node receives (maelstrom-spec §1.3).
+/// The first message every node receives (maelstrom.md §1.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum InitPayload {

@@ -1,5 +1,5 @@
 //! Property tests: whatever lines arrive, the engine neither panics nor goes
-//! silent, and every line it writes is one JSON message (maelstrom-spec §1.1:
+//! silent, and every line it writes is one JSON message (maelstrom.md §1.1:
 //! "nothing but one JSON message per line ever reaches stdout").
 
 use std::time::Duration;

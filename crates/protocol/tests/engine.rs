@@ -223,7 +223,7 @@ fn reply_to(src: &str, kind: &str, in_reply_to: &Value) -> String {
     )
 }
 
-/// maelstrom-spec §1.3: the engine answers init_ok to the init's sender and
+/// maelstrom.md §1.3: the engine answers init_ok to the init's sender and
 /// builds the node with the ids it was given.
 #[test]
 fn init_is_answered_and_the_node_learns_every_id() {
@@ -237,7 +237,7 @@ fn init_is_answered_and_the_node_learns_every_id() {
     assert!(driver.engine.node().is_some());
 }
 
-/// maelstrom-spec §1.2: a reply names the request in in_reply_to and carries a fresh msg_id.
+/// maelstrom.md §1.2: a reply names the request in in_reply_to and carries a fresh msg_id.
 #[test]
 fn a_request_gets_one_reply_addressed_to_its_sender() {
     let mut driver = Driver::<TestNode>::initialized(1);
@@ -252,7 +252,7 @@ fn a_request_gets_one_reply_addressed_to_its_sender() {
     assert!(reply["body"]["msg_id"].as_u64().is_some_and(|id| id >= 1));
 }
 
-/// maelstrom-spec §1.4: error 10 for an unknown type, 12 for a known type with bad
+/// maelstrom.md §1.4: error 10 for an unknown type, 12 for a known type with bad
 /// fields or no type at all; lines that are not messages are skipped and
 /// logged; the node goes on.
 #[test]

@@ -13,8 +13,8 @@
 //!
 //! No coordination means no messages between nodes, so a partition cannot make
 //! a `generate` wait or fail: the workload passes with `--availability total`
-//! under `--nemesis partition` (maelstrom-spec §7, challenge 2). IDs are strings,
-//! so the checker can compare any two of them (maelstrom-spec §3.2).
+//! under `--nemesis partition` (maelstrom.md §7, challenge 2). IDs are strings,
+//! so the checker can compare any two of them (maelstrom.md §3.2).
 //!
 //! Left out: IDs are not ordered by time (a snowflake-style layout would be),
 //! because the workload asks only for uniqueness.
@@ -23,7 +23,7 @@ use protocol::{Context, Init, Message, Node};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-/// The messages of the unique-ids workload (maelstrom-spec §3.2).
+/// The messages of the unique-ids workload (maelstrom.md §3.2).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Payload {

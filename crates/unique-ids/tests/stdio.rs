@@ -52,7 +52,7 @@ fn ids_from(node_id: &str, count: u64) -> Vec<String> {
         .collect()
 }
 
-/// maelstrom-spec §3.2: no ID is handed out twice, across nodes and across a
+/// maelstrom.md §3.2: no ID is handed out twice, across nodes and across a
 /// restart of the same node id.
 #[test]
 fn ids_are_unique_across_nodes_and_across_a_restart() {

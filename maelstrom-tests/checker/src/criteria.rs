@@ -1,4 +1,4 @@
-//! The Gossip Glomers pass criteria (maelstrom-spec §7) as checks on a results map.
+//! The Gossip Glomers pass criteria (maelstrom.md §7) as checks on a results map.
 //!
 //! Every challenge needs a valid run; 3d and 3e also bound the servers'
 //! msgs-per-op and the median and maximum stable latency. `3d-strict` is this

@@ -1,4 +1,4 @@
-//! Message counts from the network journal (maelstrom-spec §5.4 `:net`).
+//! Message counts from the network journal (maelstrom.md §5.4 `:net`).
 //!
 //! A history does not contain them: the runner counts every message it routes
 //! and hands the totals to the checker. `analyze` on a history alone has none.

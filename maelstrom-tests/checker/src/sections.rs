@@ -1,5 +1,5 @@
 //! The checkers every Maelstrom test composes besides the workload's own
-//! (maelstrom-spec §5.4): `:stats`, `:availability`, `:net`, `:exceptions`.
+//! (maelstrom.md §5.4): `:stats`, `:availability`, `:net`, `:exceptions`.
 
 use std::collections::BTreeMap;
 

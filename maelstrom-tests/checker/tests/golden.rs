@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use maelstrom_checker::{analyze, check, parse_edn, Edn};
 
-/// The figures that must agree, by workload (maelstrom-spec §3.2, §3.3, §3.5, §5.4;
+/// The figures that must agree, by workload (maelstrom.md §3.2, §3.3, §3.5, §5.4;
 /// maelstrom.md §3.8 for txn-rw-register, whose `:anomalies` print Jepsen's op records
 /// and so are compared through their types only).
 fn compared_keys(workload: &str) -> &'static [&'static str] {
@@ -137,7 +137,7 @@ fn assert_all_agree(dirs: &[PathBuf]) {
     );
 }
 
-/// maelstrom-spec §3, §5.4: the copied cases agree with Maelstrom.
+/// maelstrom.md §3, §5.4: the copied cases agree with Maelstrom.
 #[test]
 fn analyze_agrees_with_maelstrom_on_the_copied_runs() {
     let dirs = run_dirs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"));

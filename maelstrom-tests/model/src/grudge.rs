@@ -1,4 +1,4 @@
-//! The partition nemesis's grudges (maelstrom-spec §5.2, jepsen `nemesis/combined.clj`
+//! The partition nemesis's grudges (maelstrom.md §5.2, jepsen `nemesis/combined.clj`
 //! and `nemesis.clj`).
 //!
 //! A grudge maps a destination node to the set of source nodes whose messages it drops;
@@ -218,7 +218,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §5.2: `:one` isolates exactly one node, both ways, for any n ≥ 2.
+    /// maelstrom.md §5.2: `:one` isolates exactly one node, both ways, for any n ≥ 2.
     #[test]
     fn one_isolates_a_single_node_both_ways() {
         for count in [2, 3, 5, 25] {
@@ -232,7 +232,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §5.2: `:minority-third` splits off floor((n−1)/3) nodes: none for
+    /// maelstrom.md §5.2: `:minority-third` splits off floor((n−1)/3) nodes: none for
     /// n ≤ 3, one for 5, eight for 25.
     #[test]
     fn minority_third_splits_off_a_third_of_the_others() {
@@ -243,7 +243,7 @@ mod tests {
         assert_symmetric_split(&grudge(GrudgeKind::MinorityThird, &nodes(25), rng), 25, 8);
     }
 
-    /// maelstrom-spec §5.2: `:majority` splits floor(n/2) | rest; for n = 2 a full split.
+    /// maelstrom.md §5.2: `:majority` splits floor(n/2) | rest; for n = 2 a full split.
     #[test]
     fn majority_splits_the_nodes_in_half() {
         let rng = &mut StdRng::seed_from_u64(5);
@@ -253,7 +253,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §5.2: majorities-ring on 2 nodes drops nothing.
+    /// maelstrom.md §5.2: majorities-ring on 2 nodes drops nothing.
     #[test]
     fn majorities_ring_on_two_nodes_is_a_no_op() {
         let grudge = grudge(
@@ -264,7 +264,7 @@ mod tests {
         assert!(is_no_op(&grudge), "{grudge:?}");
     }
 
-    /// maelstrom-spec §5.2: on 3 nodes each node drops exactly one other, and no link is
+    /// maelstrom.md §5.2: on 3 nodes each node drops exactly one other, and no link is
     /// cut both ways (the drops form a one-directional cycle).
     #[test]
     fn majorities_ring_on_three_nodes_drops_one_way() {
@@ -282,7 +282,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §5.2: on 5 nodes each node hears a window of 3 and the ring is
+    /// maelstrom.md §5.2: on 5 nodes each node hears a window of 3 and the ring is
     /// symmetric, so every cut goes both ways.
     #[test]
     fn majorities_ring_on_five_nodes_is_a_symmetric_ring() {
@@ -301,7 +301,7 @@ mod tests {
         assert_eq!(views.len(), 5);
     }
 
-    /// maelstrom-spec §5.2: with 25 nodes every node can hear a majority (13), itself
+    /// maelstrom.md §5.2: with 25 nodes every node can hear a majority (13), itself
     /// included, and yet the network is cut somewhere.
     #[test]
     fn majorities_ring_with_twenty_five_nodes_leaves_every_node_a_majority() {
@@ -347,7 +347,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §5.2: each start picks among the four shapes uniformly.
+    /// maelstrom.md §5.2: each start picks among the four shapes uniformly.
     #[test]
     fn every_shape_gets_picked() {
         let rng = &mut StdRng::seed_from_u64(9);
@@ -357,7 +357,7 @@ mod tests {
         assert_eq!(picked.len(), 4);
     }
 
-    /// STYLE §9: the same seed gives the same grudge.
+    /// Reproducible by seed: the same seed gives the same grudge.
     #[test]
     fn the_same_seed_gives_the_same_grudge() {
         let draw = |seed| {

@@ -1,5 +1,5 @@
 //! Message latency: one draw per node-to-node or node-to-service message
-//! (maelstrom-spec §5.1).
+//! (maelstrom.md §5.1).
 //!
 //! Maelstrom draws from an incanter distribution and truncates to whole milliseconds;
 //! we draw from the caller's seeded RNG so runs replay. Client links have zero latency,
@@ -71,7 +71,7 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    /// maelstrom-spec §5.1, §8.13: uniform and exponential need a mean above 0.
+    /// maelstrom.md §5.1, §8.13: uniform and exponential need a mean above 0.
     #[test]
     fn a_zero_mean_is_refused_except_for_constant() {
         assert!(Latency::new(0, LatencyDist::Constant).is_ok());
@@ -79,7 +79,7 @@ mod tests {
         assert!(Latency::new(0, LatencyDist::Exponential).is_err());
     }
 
-    /// maelstrom-spec §5.1: uniform draws are integers in [0, 2·mean), exponential draws
+    /// maelstrom.md §5.1: uniform draws are integers in [0, 2·mean), exponential draws
     /// average the mean.
     #[test]
     fn draws_fall_in_the_documented_ranges() {

@@ -2,7 +2,7 @@
 //!
 //! The runner (`maelstrom-tests`) owns processes, sockets-by-pipe, clocks and the history
 //! file; this crate owns *what Maelstrom would decide*: how long a message is delayed
-//! (maelstrom-spec §5.1), which links a partition cuts (§5.2), what topology a broadcast
+//! (maelstrom.md §5.1), which links a partition cuts (§5.2), what topology a broadcast
 //! node is told (§5.3), how the `lin-kv`/`seq-kv`/`lww-kv`/`lin-tso` services answer (§4),
 //! and, per workload, which operations a client invokes and how a reply becomes a history
 //! outcome (§1.4, §3). Every random choice takes a caller-supplied seeded RNG, so a run

@@ -1,4 +1,4 @@
-//! The network, as Maelstrom's `net.clj` runs it, as pure code (maelstrom-spec §5.1).
+//! The network, as Maelstrom's `net.clj` runs it, as pure code (maelstrom.md §5.1).
 //!
 //! Every registered id (node, client, service) has a queue ordered by (delivery
 //! deadline, message id). `send` stamps a global message id, computes the deadline (now,
@@ -51,7 +51,7 @@ pub enum Class {
     Service,
 }
 
-/// `util/client?` (maelstrom-spec §1.1): an id whose first character is `c`.
+/// `util/client?` (maelstrom.md §1.1): an id whose first character is `c`.
 pub fn is_client(id: &str) -> bool {
     id.starts_with('c')
 }
@@ -114,7 +114,7 @@ impl std::fmt::Display for SendError {
 
 impl std::error::Error for SendError {}
 
-/// Sends, receives and distinct messages for one class of traffic (maelstrom-spec §5.4).
+/// Sends, receives and distinct messages for one class of traffic (maelstrom.md §5.4).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub send_count: u64,
@@ -198,7 +198,7 @@ pub struct Network {
     /// One entry per destination whose head waits: (deadline, message id, dest). Stale
     /// entries (a destination unregistered meanwhile) are skipped when they surface.
     heads: BinaryHeap<Reverse<(u64, u64, EndpointId)>>,
-    /// (dest, src) pairs a partition cuts. Only nodes ever appear (maelstrom-spec §5.2).
+    /// (dest, src) pairs a partition cuts. Only nodes ever appear (maelstrom.md §5.2).
     cut: FastSet<(EndpointId, EndpointId)>,
     latency: Latency,
     latency_rng: StdRng,
@@ -253,7 +253,7 @@ impl Network {
         id
     }
 
-    /// Opens a client: the next id of one global counter, `c0`, `c1`, ... (maelstrom-spec §1.1).
+    /// Opens a client: the next id of one global counter, `c0`, `c1`, ... (maelstrom.md §1.1).
     pub fn open_client(&mut self) -> EndpointId {
         let name = format!("c{}", self.next_client_number);
         self.next_client_number += 1;
@@ -412,7 +412,7 @@ impl Network {
     }
 
     /// The delivery "thread" of `dest` dequeues its next message now: a message
-    /// whose link is cut right now is dropped and the next one is tried (maelstrom-spec §5.1).
+    /// whose link is cut right now is dropped and the next one is tried (maelstrom.md §5.1).
     fn take_head(&mut self, dest: EndpointId) {
         debug_assert!(self.endpoints[dest.0 as usize].head.is_none());
         while let Some(queued) = self.endpoints[dest.0 as usize].queue.pop() {
@@ -516,7 +516,7 @@ mod tests {
 
     const MS: u64 = 1_000_000;
 
-    /// maelstrom-spec §1.1: src and dest must both be registered (`validate-msg`).
+    /// maelstrom.md §1.1: src and dest must both be registered (`validate-msg`).
     #[test]
     fn messages_to_or_from_unknown_ids_are_refused() {
         let mut net = network(0);
@@ -533,7 +533,7 @@ mod tests {
         assert!(net.send("n0", "n0", raw("{}"), 0).is_err());
     }
 
-    /// maelstrom-spec §1.1: client ids come from one global counter.
+    /// maelstrom.md §1.1: client ids come from one global counter.
     #[test]
     fn clients_are_numbered_from_c0() {
         let mut net = network(0);
@@ -544,7 +544,7 @@ mod tests {
         assert_eq!(net.class(second), Class::Client);
     }
 
-    /// maelstrom-spec §5.1: client links have no latency; server links wait the latency.
+    /// maelstrom.md §5.1: client links have no latency; server links wait the latency.
     #[test]
     fn only_links_between_non_clients_are_delayed() {
         let mut net = network(100);
@@ -567,7 +567,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §5.1: a partitioned link drops silently at dequeue; the send still
+    /// maelstrom.md §5.1: a partitioned link drops silently at dequeue; the send still
     /// counts, and a message dequeued before the partition began is still delivered.
     #[test]
     fn partitions_drop_at_dequeue_and_dropped_messages_count_as_sent() {
@@ -602,7 +602,7 @@ mod tests {
         assert_eq!(journal.entries[2].received_ns, Some(300 * MS));
     }
 
-    /// maelstrom-spec §5.1: delivery to one destination is serial: a message with an
+    /// maelstrom.md §5.1: delivery to one destination is serial: a message with an
     /// earlier deadline that arrives while the head waits is delivered after it.
     #[test]
     fn a_later_message_with_an_earlier_deadline_waits_behind_the_head() {
@@ -621,7 +621,7 @@ mod tests {
         assert_eq!(order, ["\"slow\"", "\"client\""]);
     }
 
-    /// maelstrom-spec §5.1: one destination's queue is ordered by (deadline, id).
+    /// maelstrom.md §5.1: one destination's queue is ordered by (deadline, id).
     #[test]
     fn queued_messages_leave_in_deadline_then_send_order() {
         let mut net = network(0);

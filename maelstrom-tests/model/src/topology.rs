@@ -1,5 +1,5 @@
 //! The topologies a broadcast node is told about in its `topology` message
-//! (maelstrom-spec §5.3, Maelstrom `workload/broadcast.clj`).
+//! (maelstrom.md §5.3, Maelstrom `workload/broadcast.clj`).
 //!
 //! Only the broadcast workload sends one; the runner still builds it for every workload
 //! so that a bad `--topology` is refused at start-up. Each neighbour list keeps
@@ -147,7 +147,7 @@ mod tests {
         render(&topology(kind, &nodes(count)).expect("a known topology"))
     }
 
-    /// maelstrom-spec §5.3: the spec's own 5-node grid example.
+    /// maelstrom.md §5.3: the spec's own 5-node grid example.
     #[test]
     fn a_five_node_grid_matches_maelstrom() {
         assert_eq!(
@@ -156,7 +156,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §5.3: 25 nodes make a full 5×5 grid; corners have 2 neighbours,
+    /// maelstrom.md §5.3: 25 nodes make a full 5×5 grid; corners have 2 neighbours,
     /// edges 3, the inside 4, and n12 (the centre) sees below, above, right, left.
     #[test]
     fn a_twenty_five_node_grid_is_five_by_five() {
@@ -186,13 +186,13 @@ mod tests {
         assert_eq!(line.values().map(Vec::len).sum::<usize>(), 2 * 24);
     }
 
-    /// maelstrom-spec §5.3: `total` lists every other node.
+    /// maelstrom.md §5.3: `total` lists every other node.
     #[test]
     fn total_lists_every_other_node() {
         assert_eq!(shape("total", 3), "n0:[n1,n2] n1:[n0,n2] n2:[n0,n1]");
     }
 
-    /// maelstrom-spec §5.3: tree = tree2; tiers 1, 2, 4 and neighbours [parent, children…].
+    /// maelstrom.md §5.3: tree = tree2; tiers 1, 2, 4 and neighbours [parent, children…].
     #[test]
     fn a_binary_tree_fills_tiers_in_order() {
         assert_eq!(
@@ -202,7 +202,7 @@ mod tests {
         assert_eq!(shape("tree2", 5), shape("tree", 5));
     }
 
-    /// maelstrom-spec §5.3: with 25 nodes tree4 has tiers 1, 4, 16 and 4 more; the first
+    /// maelstrom.md §5.3: with 25 nodes tree4 has tiers 1, 4, 16 and 4 more; the first
     /// second-tier node fathers the first chunk of 4, and the last tier hangs off n5.
     #[test]
     fn a_twenty_five_node_tree4_has_four_tiers() {
@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(tree3["n1"], ["n0", "n4", "n5", "n6"]);
     }
 
-    /// maelstrom-spec §5.3: grid and tree on 5 and 25 nodes give every node an entry.
+    /// maelstrom.md §5.3: grid and tree on 5 and 25 nodes give every node an entry.
     #[test]
     fn every_node_has_an_entry_in_grid_and_tree() {
         for kind in ["grid", "tree", "tree3", "tree4", "total"] {

@@ -432,7 +432,7 @@ mod tests {
         line.iter().map(|word| word.to_string()).collect()
     }
 
-    /// A non-valid run prints the command that replays it, with its seed (STYLE §9).
+    /// A non-valid run prints the command that replays it, with its seed.
     #[test]
     fn the_replay_command_pins_the_seed() {
         let line = words(&["mt", "test", "-w", "echo", "--seed", "3", "--bin", "b"]);

@@ -101,6 +101,10 @@ impl<N: Node> SimNode<N> {
         self.logs.keep_stdout(line);
     }
 
+    pub fn into_engine(self) -> Engine<N> {
+        self.engine
+    }
+
     /// The node's report block: its last stdout and stderr lines.
     pub fn report(&self, name: &str) -> String {
         self.logs.report(name)

@@ -29,7 +29,7 @@ mod watchdog;
 
 use std::time::Duration;
 
-use protocol::Node;
+use protocol::{Engine, Node};
 
 use crate::cli::TestConfig;
 use crate::run::{Abort, Finished, World};
@@ -45,31 +45,53 @@ pub const LINES_PER_EVENT_MAX: usize = 100_000;
 /// Wall time one handler call may take before the node is declared hung.
 pub const HANDLER_WALL_MAX: Duration = Duration::from_secs(10);
 
-/// A finished simulation: what the run recorded, and what each node logged.
-#[derive(Debug)]
-pub struct Simulated {
+/// A finished simulation: what the run recorded, what each node logged, and the nodes
+/// themselves, for checks of their final state that no client can make.
+pub struct Simulated<N: Node> {
     pub finished: Finished,
     /// Each node's stderr lines (bounded), by index, for `node-logs/`.
     pub logs: Vec<String>,
     /// Each node's report block (its last lines), by index.
     pub reports: Vec<String>,
+    /// Each node's engine as the run left it, by index (`Engine::node()` is the node).
+    pub engines: Vec<Engine<N>>,
+}
+
+impl<N: Node> std::fmt::Debug for Simulated<N> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Simulated")
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Runs `world` to its end with one `N` engine per node. `replay` is the command that
 /// replays this run, shown if a node hangs.
 pub fn simulate<N: Node>(
     config: &TestConfig,
+    world: World,
+    replay: &str,
+    console: bool,
+) -> Simulated<N> {
+    simulate_with_hang_limit(config, world, replay, console, HANDLER_WALL_MAX)
+}
+
+/// [`simulate`], declaring a node hung after `hang_limit` of wall time in one handler.
+pub fn simulate_with_hang_limit<N: Node>(
+    config: &TestConfig,
     mut world: World,
     replay: &str,
     console: bool,
-) -> Simulated {
+    hang_limit: Duration,
+) -> Simulated<N> {
     let names: Vec<String> = world.node_names().map(str::to_string).collect();
     let mut nodes: Vec<SimNode<N>> = names
         .iter()
         .enumerate()
         .map(|(index, name)| SimNode::new(index, name, world.seeds().node(index), &config.args))
         .collect();
-    let watchdog = Watchdog::start(names.clone(), replay.to_string());
+    let watchdog = Watchdog::start(names.clone(), replay.to_string(), hang_limit);
     let mut deliveries = Vec::new();
     let mut now_ns = 0;
     let mut events_at_instant = 0u64;
@@ -139,6 +161,7 @@ pub fn simulate<N: Node>(
         logs: nodes.iter().map(SimNode::log_text).collect(),
         reports,
         finished: world.finish(),
+        engines: nodes.into_iter().map(SimNode::into_engine).collect(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! A node that never returns from a handler can't be interrupted in-process. A watchdog
-//! thread notices it instead: if the same handler call is still running after
-//! [`HANDLER_WALL_MAX`] of wall time, it prints which node hangs and the command that
+//! thread notices it instead: if the same handler call is still running after its limit
+//! ([`HANDLER_WALL_MAX`](super::HANDLER_WALL_MAX) by default) of wall time, it prints which node hangs and the command that
 //! replays the run, and ends the process with exit code 255. Watching costs two atomic
 //! stores per call; the watchdog looks once a second.
 
@@ -8,12 +8,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::HANDLER_WALL_MAX;
 use crate::cli::EXIT_CRASH;
 use crate::run::Abort;
 
 /// How often the watchdog looks.
-const CHECK_INTERVAL: Duration = Duration::from_secs(1);
+const CHECK_INTERVAL: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Default)]
 struct Shared {
@@ -32,13 +31,13 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// Starts watching nodes called `names`; `replay` is printed if one hangs.
-    pub fn start(names: Vec<String>, replay: String) -> Watchdog {
+    /// Starts watching nodes called `names`; `replay` is printed if one hangs for `limit`.
+    pub fn start(names: Vec<String>, replay: String, limit: Duration) -> Watchdog {
         let shared = Arc::new(Shared::default());
         let watched = shared.clone();
         std::thread::Builder::new()
             .name("sim-watchdog".into())
-            .spawn(move || watch(&watched, &names, &replay))
+            .spawn(move || watch(&watched, &names, &replay, limit))
             .expect("spawning the watchdog thread");
         Watchdog { shared }
     }
@@ -68,7 +67,7 @@ impl Drop for Watchdog {
     }
 }
 
-fn watch(shared: &Shared, names: &[String], replay: &str) {
+fn watch(shared: &Shared, names: &[String], replay: &str, limit: Duration) {
     let mut last_calls = u64::MAX;
     let mut stuck_for = Duration::ZERO;
     while !shared.stop.load(Ordering::Acquire) {
@@ -80,7 +79,7 @@ fn watch(shared: &Shared, names: &[String], replay: &str) {
             stuck_for = Duration::ZERO;
         }
         last_calls = calls;
-        if stuck_for >= HANDLER_WALL_MAX && !shared.stop.load(Ordering::Acquire) {
+        if stuck_for >= limit && !shared.stop.load(Ordering::Acquire) {
             let node = names
                 .get(shared.node.load(Ordering::Relaxed))
                 .map_or("?", String::as_str);

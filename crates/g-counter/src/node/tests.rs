@@ -1,5 +1,5 @@
 //! The counter node in-process against the harness's `seq-kv` model, which
-//! serves stale reads exactly as maelstrom-spec §4 describes (32-state ring,
+//! serves stale reads exactly as maelstrom.md §4 describes (32-state ring,
 //! a new caller starts at state 0, uniform pick between its last state and the
 //! newest). A tiny simulation delivers RPCs to it in a seeded random order.
 
@@ -174,7 +174,7 @@ fn adds_that_arrive_together_share_one_write_and_a_zero_add_needs_none() {
     assert_eq!(cluster.value(1), -1, "pn-counter deltas may be negative");
 }
 
-/// maelstrom-spec §4: the trap this node avoids. A caller seq-kv has never seen
+/// maelstrom.md §4: the trap this node avoids. A caller seq-kv has never seen
 /// starts at state 0, so a plain read can miss a write that completed long ago.
 #[test]
 fn seq_kv_serves_a_new_reader_a_stale_value_so_reading_alone_is_not_enough() {
@@ -189,7 +189,7 @@ fn seq_kv_serves_a_new_reader_a_stale_value_so_reading_alone_is_not_enough() {
     assert!(stale_seen, "some seed serves n1 an old state");
 }
 
-/// maelstrom-spec §4: after its own write, a caller reads at least the newest
+/// maelstrom.md §4: after its own write, a caller reads at least the newest
 /// state at the time of that write, which is what a sync relies on.
 #[test]
 fn a_sync_without_a_recent_write_bumps_the_version_before_reading() {
@@ -281,7 +281,7 @@ fn final_reads_fall_short(seed: u64, args: &[&str]) -> Option<String> {
         .map(|node| format!("n{node} reads {} of {expected}", cluster.value(node)))
 }
 
-/// maelstrom-spec §3.5 with §4: whatever order seq-kv answers in, and however
+/// maelstrom.md §3.5 with §4: whatever order seq-kv answers in, and however
 /// stale its reads, every node reads the exact sum of the acknowledged adds
 /// once each has synced twice after the last add (the final reads come 10 s
 /// after the last add, ten syncs later).

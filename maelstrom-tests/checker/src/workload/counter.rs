@@ -1,4 +1,4 @@
-//! g-counter and pn-counter (maelstrom-spec §3.5).
+//! g-counter and pn-counter (maelstrom.md §3.5).
 //!
 //! Every `:ok` add certainly happened; every `:info` add (and any add that never
 //! completed) may or may not have. So a final read is acceptable when it equals

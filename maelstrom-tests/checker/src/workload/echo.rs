@@ -1,4 +1,4 @@
-//! echo (maelstrom-spec §3.1): every completion must carry its invocation's text.
+//! echo (maelstrom.md §3.1): every completion must carry its invocation's text.
 //!
 //! Maelstrom's `workload/echo.clj` checker pairs each invocation with its
 //! completion (knossos `history/pairs`) and compares the invocation's value with

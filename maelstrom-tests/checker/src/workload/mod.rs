@@ -1,4 +1,4 @@
-//! Workload checkers (maelstrom-spec §3): one module per family of workloads.
+//! Workload checkers (maelstrom.md §3): one module per family of workloads.
 //!
 //! Each takes the whole history and returns the `:workload` results map with
 //! its verdict. Adding a workload (kafka, lin-kv) is one more module and one more

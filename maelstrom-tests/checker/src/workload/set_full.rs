@@ -1,4 +1,4 @@
-//! broadcast and g-set: jepsen's `set-full` checker (maelstrom-spec §3.3).
+//! broadcast and g-set: jepsen's `set-full` checker (maelstrom.md §3.3).
 //!
 //! For every element a client tried to add, walk the history once and keep
 //! three ops: `known` (the add's `:ok`, or the first `:ok` read that showed the

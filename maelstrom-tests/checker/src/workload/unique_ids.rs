@@ -1,4 +1,4 @@
-//! unique-ids (maelstrom-spec §3.2, jepsen `checker/unique-ids`): no `:ok` id twice.
+//! unique-ids (maelstrom.md §3.2, jepsen `checker/unique-ids`): no `:ok` id twice.
 //!
 //! The `:range` needs every id comparable with every other; ids of mixed kinds
 //! (numbers and strings, or maps) make jepsen's checker throw, which Maelstrom

@@ -1,4 +1,4 @@
-//! The key-value API shared by `lin-kv` and `seq-kv` (maelstrom-spec §4 "KV API"), as a
+//! The key-value API shared by `lin-kv` and `seq-kv` (maelstrom.md §4 "KV API"), as a
 //! pure function from (state, request) to (new state, reply).
 //!
 //! - `read {key}` → `read_ok {value}`, or error 20 "key does not exist".
@@ -21,9 +21,9 @@ use serde_json::{json, Value};
 /// One KV store: canonical key text → value.
 pub type KvState = BTreeMap<String, Value>;
 
-/// Error 20 (maelstrom-spec §1.4, definite).
+/// Error 20 (maelstrom.md §1.4, definite).
 pub const KEY_DOES_NOT_EXIST: i64 = 20;
-/// Error 22 (maelstrom-spec §1.4, definite).
+/// Error 22 (maelstrom.md §1.4, definite).
 pub const PRECONDITION_FAILED: i64 = 22;
 
 /// The three request types a KV service understands.
@@ -31,7 +31,7 @@ pub fn is_kv_request(body: &Value) -> bool {
     matches!(body["type"].as_str(), Some("read" | "write" | "cas"))
 }
 
-/// A Maelstrom error body (maelstrom-spec §1.4).
+/// A Maelstrom error body (maelstrom.md §1.4).
 pub fn error_body(code: i64, text: &str) -> Value {
     json!({"type": "error", "code": code, "text": text})
 }
@@ -174,7 +174,7 @@ mod tests {
         apply(state, &body)
     }
 
-    /// maelstrom-spec §4: values compare as decoded JSON, so 1 and 1.0 are different.
+    /// maelstrom.md §4: values compare as decoded JSON, so 1 and 1.0 are different.
     #[test]
     fn an_integer_and_a_float_are_different_values() {
         let (state, _) = run(
@@ -223,7 +223,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §4: keys "1" and 1 are different keys.
+    /// maelstrom.md §4: keys "1" and 1 are different keys.
     #[test]
     fn a_string_key_and_a_number_key_are_different_keys() {
         let (state, _) = run(

@@ -1,5 +1,5 @@
 //! `lin-kv`: one map, every request applied to it in arrival order, so it is
-//! linearizable (maelstrom-spec §4; Maelstrom keeps it in one atom).
+//! linearizable (maelstrom.md §4; Maelstrom keeps it in one atom).
 //!
 //! The runner hands requests to a service one at a time, which is what makes the order
 //! total; nothing here needs a lock. Left out: nothing beyond the KV API in `kv.rs`.
@@ -37,7 +37,7 @@ mod tests {
             .expect("a KV request is answered")
     }
 
-    /// maelstrom-spec §4: reading a missing key is error 20 with the documented text.
+    /// maelstrom.md §4: reading a missing key is error 20 with the documented text.
     #[test]
     fn reading_a_missing_key_is_error_20() {
         let reply = call(&mut LinKv::default(), json!({"type": "read", "key": "x"}));
@@ -47,7 +47,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §4: a write is seen by the next read, from any caller.
+    /// maelstrom.md §4: a write is seen by the next read, from any caller.
     #[test]
     fn a_write_is_read_back_by_everyone() {
         let mut kv = LinKv::default();
@@ -62,7 +62,7 @@ mod tests {
         assert_eq!(reply, Some(json!({"type": "read_ok", "value": [1, 2]})));
     }
 
-    /// maelstrom-spec §4: cas succeeds on a match, fails with 22 on a mismatch, and with
+    /// maelstrom.md §4: cas succeeds on a match, fails with 22 on a mismatch, and with
     /// 20 on a missing key unless `create_if_not_exists` is set (then `from` is ignored).
     #[test]
     fn cas_matches_creates_and_fails_as_documented() {
@@ -94,7 +94,7 @@ mod tests {
         assert_eq!(read["value"], 2);
     }
 
-    /// maelstrom-spec §4: an unknown request type is never answered.
+    /// maelstrom.md §4: an unknown request type is never answered.
     #[test]
     fn an_unknown_type_gets_no_reply() {
         assert_eq!(LinKv::default().handle("n0", &json!({"type": "ts"})), None);

@@ -1,4 +1,4 @@
-//! `lin-tso`: a linearizable timestamp oracle (maelstrom-spec §4).
+//! `lin-tso`: a linearizable timestamp oracle (maelstrom.md §4).
 //!
 //! `{"type":"ts"}` → `{"type":"ts_ok","ts":N}` with N = 0, 1, 2, … across all callers.
 //! Left out: nothing; it is one counter.
@@ -28,7 +28,7 @@ impl Service for LinTso {
 mod tests {
     use super::*;
 
-    /// maelstrom-spec §4: timestamps are 0, 1, 2, … whoever asks.
+    /// maelstrom.md §4: timestamps are 0, 1, 2, … whoever asks.
     #[test]
     fn timestamps_start_at_zero_and_increase_by_one() {
         let mut tso = LinTso::default();
@@ -39,7 +39,7 @@ mod tests {
         assert_eq!(stamps, [json!(0), json!(1), json!(2), json!(3)]);
     }
 
-    /// maelstrom-spec §4: anything but `ts` is never answered.
+    /// maelstrom.md §4: anything but `ts` is never answered.
     #[test]
     fn an_unknown_type_gets_no_reply() {
         assert_eq!(

@@ -1,4 +1,4 @@
-//! `lww-kv`: an eventually consistent, last-write-wins KV store (maelstrom-spec §4
+//! `lww-kv`: an eventually consistent, last-write-wins KV store (maelstrom.md §4
 //! "lww-kv"; Maelstrom `service.clj` `Eventual`).
 //!
 //! Two replicas (the docs say 5; the code says 2). Each replica has its own Lamport clock
@@ -128,7 +128,7 @@ fn apply(replica: &Replica, body: &Value) -> (Replica, Value) {
 mod tests {
     use super::*;
 
-    /// maelstrom-spec §4 ⚠: merges are discarded, so a value written once stays on one
+    /// maelstrom.md §4 ⚠: merges are discarded, so a value written once stays on one
     /// replica: later reads keep seeing it sometimes and missing it sometimes.
     #[test]
     fn a_single_write_never_reaches_the_other_replica() {
@@ -148,7 +148,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §4: a merge keeps the higher timestamp and, on a tie, the source.
+    /// maelstrom.md §4: a merge keeps the higher timestamp and, on a tie, the source.
     #[test]
     fn a_merge_prefers_the_higher_timestamp_then_the_source() {
         let stamped = |value: i64, ts| Stamped {
@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(reply["text"], r#"current value "a" is not "#);
     }
 
-    /// maelstrom-spec §4: lww-kv ignores `create_if_not_exists`: a missing key is 20.
+    /// maelstrom.md §4: lww-kv ignores `create_if_not_exists`: a missing key is 20.
     #[test]
     fn cas_never_creates_a_missing_key() {
         let mut kv = LwwKv::new(2);

@@ -1,4 +1,4 @@
-//! Maelstrom's built-in services (maelstrom-spec §4, Maelstrom `service.clj`).
+//! Maelstrom's built-in services (maelstrom.md §4, Maelstrom `service.clj`).
 //!
 //! A service is addressed like a node (`dest: "lin-kv"`) and answers one request at a
 //! time. Here a service is a plain state machine: [`Service::handle`] takes the caller and
@@ -42,7 +42,7 @@ pub fn service(name: &str, seed: u64) -> Option<Box<dyn Service>> {
 mod tests {
     use super::*;
 
-    /// maelstrom-spec §4: all four services exist, and nothing else does.
+    /// maelstrom.md §4: all four services exist, and nothing else does.
     #[test]
     fn every_named_service_exists() {
         for name in SERVICE_NAMES {

@@ -1,5 +1,5 @@
 //! `seq-kv`: a sequentially consistent KV store that may answer from the past
-//! (maelstrom-spec §4 "seq-kv", §8.7; Maelstrom `service.clj` `Sequential` over an
+//! (maelstrom.md §4 "seq-kv", §8.7; Maelstrom `service.clj` `Sequential` over an
 //! `amalloy/ring-buffer` of 32 states).
 //!
 //! Every state change appends a new state; the last 32 are kept. Each caller `src` has a
@@ -115,7 +115,7 @@ mod tests {
         call(kv, src, json!({"type": "read", "key": "k"}))
     }
 
-    /// maelstrom-spec §4: a caller never seen before starts at index 0, so over many
+    /// maelstrom.md §4: a caller never seen before starts at index 0, so over many
     /// fresh callers some read the initial empty state (error 20) after a write landed.
     #[test]
     fn a_new_caller_can_read_a_stale_state() {
@@ -134,7 +134,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §4: a mutation moves the caller to the newest state, so its reads
+    /// maelstrom.md §4: a mutation moves the caller to the newest state, so its reads
     /// after its own write always see it.
     #[test]
     fn a_callers_reads_are_fresh_after_its_own_write() {
@@ -158,7 +158,7 @@ mod tests {
             .expect("some seed picks every index")
     }
 
-    /// maelstrom-spec §4: a cas whose `from` only matches a stale state is re-run on the
+    /// maelstrom.md §4: a cas whose `from` only matches a stale state is re-run on the
     /// newest state, where it fails with 22 naming the newest value.
     #[test]
     fn a_cas_against_a_stale_from_fails_with_22_on_the_newest_value() {
@@ -180,7 +180,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §4 ⚠: a write of a value equal to the one in the picked stale state
+    /// maelstrom.md §4 ⚠: a write of a value equal to the one in the picked stale state
     /// counts as non-mutating and is not applied to the newest state.
     #[test]
     fn a_write_equal_to_the_picked_stale_state_is_not_applied() {
@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(kv.client_indices["n9"], 1);
     }
 
-    /// maelstrom-spec §4: the state for a nominal index is buffer[(index − last − 1) mod
+    /// maelstrom.md §4: the state for a nominal index is buffer[(index − last − 1) mod
     /// len], so a caller far behind sees a state inside the 32-state window.
     #[test]
     fn a_far_behind_index_wraps_into_the_retained_window() {
@@ -211,7 +211,7 @@ mod tests {
         assert_eq!(kv.state_at(40)["\"k\""], json!(40));
     }
 
-    /// STYLE §9: the same seed and the same requests give the same replies.
+    /// Reproducible by seed: the same seed and the same requests give the same replies.
     #[test]
     fn the_same_seed_gives_the_same_replies() {
         let script = |seed| {
@@ -230,7 +230,7 @@ mod tests {
         assert_eq!(script(42), script(42));
     }
 
-    /// maelstrom-spec §4: unknown types are never answered and change nothing.
+    /// maelstrom.md §4: unknown types are never answered and change nothing.
     #[test]
     fn an_unknown_type_gets_no_reply() {
         let mut kv = SeqKv::new(6);

@@ -1,4 +1,4 @@
-//! broadcast (maelstrom-spec §3.3, Maelstrom `workload/broadcast.clj`).
+//! broadcast (maelstrom.md §3.3, Maelstrom `workload/broadcast.clj`).
 //!
 //! Setup sends every node the *whole* topology map. The generator mixes `broadcast` of
 //! the integers 0, 1, 2, … (in generation order, across all threads) with `read`, about
@@ -107,7 +107,7 @@ mod tests {
         Broadcast::new(&options).expect("grid is known")
     }
 
-    /// maelstrom-spec §3.3: values are 0, 1, 2, … in generation order; about half the ops
+    /// maelstrom.md §3.3: values are 0, 1, 2, … in generation order; about half the ops
     /// are reads.
     #[test]
     fn broadcast_values_count_up_and_half_the_ops_are_reads() {
@@ -132,7 +132,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §3.3: every node gets the whole topology map.
+    /// maelstrom.md §3.3: every node gets the whole topology map.
     #[test]
     fn every_node_gets_the_whole_topology() {
         let body = broadcast().setup_body("n2").expect("a topology body");
@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(body["topology"].as_object().expect("a map").len(), 5);
     }
 
-    /// maelstrom-spec §3.3: a read's reply key is `messages`; the final read is flagged.
+    /// maelstrom.md §3.3: a read's reply key is `messages`; the final read is flagged.
     #[test]
     fn reads_take_messages_and_the_final_read_is_flagged() {
         let mut workload = broadcast();

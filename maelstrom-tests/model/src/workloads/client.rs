@@ -1,5 +1,5 @@
 //! How a Maelstrom client turns what came back into a history outcome
-//! (maelstrom-spec §1.2, §1.4; Maelstrom `client.clj` `defrpc`, `with-errors`).
+//! (maelstrom.md §1.2, §1.4; Maelstrom `client.clj` `defrpc`, `with-errors`).
 //!
 //! Three things can come back, checked in this order:
 //! 1. nothing within the RPC timeout;
@@ -142,7 +142,7 @@ fn check_schema(body: &Value, schema: ReplySchema) -> Result<(), String> {
     Ok(())
 }
 
-/// `with-errors` (maelstrom-spec §1.4): `:fail` when the error is definite or the
+/// `with-errors` (maelstrom.md §1.4): `:fail` when the error is definite or the
 /// op idempotent (it surely did not happen, or may safely be counted as not),
 /// else `:info`.
 fn with_errors(
@@ -269,7 +269,7 @@ mod tests {
         Reply::Body(json!({"type": "error", "code": code, "text": "nope", "extra": 1}))
     }
 
-    /// maelstrom-spec §1.4: with-errors: a timeout fails an idempotent op, else it is info.
+    /// maelstrom.md §1.4: with-errors: a timeout fails an idempotent op, else it is info.
     #[test]
     fn a_timeout_fails_reads_and_leaves_other_ops_indefinite() {
         assert!(
@@ -284,7 +284,7 @@ mod tests {
         ));
     }
 
-    /// maelstrom-spec §1.4: definite codes fail, indefinite ones are info, with [name text];
+    /// maelstrom.md §1.4: definite codes fail, indefinite ones are info, with [name text];
     /// error bodies may carry extra keys.
     #[test]
     fn error_codes_map_to_fail_or_info_by_definiteness() {
@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(data.get("code"), Some(&Edn::Int(1000)));
     }
 
-    /// maelstrom-spec §1.4: g-set and counter clients throw, so even a definite error is
+    /// maelstrom.md §1.4: g-set and counter clients throw, so even a definite error is
     /// :info with an :exception and an "indeterminate: ..." error.
     #[test]
     fn throwing_clients_record_every_failure_as_info_with_an_exception() {
@@ -356,7 +356,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §1.2: reply schemas are closed and ints must be JSON integers.
+    /// maelstrom.md §1.2: reply schemas are closed and ints must be JSON integers.
     #[test]
     fn extra_keys_and_non_integers_make_a_reply_malformed() {
         let good =

@@ -1,4 +1,4 @@
-//! echo (maelstrom-spec §3.1, Maelstrom `workload/echo.clj`): every op sends
+//! echo (maelstrom.md §3.1, Maelstrom `workload/echo.clj`): every op sends
 //! `"Please echo <0..128>"` and expects it back.
 //!
 //! The `:ok` value is the whole reply body, as Maelstrom records it; the echo checker
@@ -61,7 +61,7 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    /// maelstrom-spec §3.1: the request carries the text; the :ok value is the reply body.
+    /// maelstrom.md §3.1: the request carries the text; the :ok value is the reply body.
     #[test]
     fn an_echo_reply_is_recorded_as_its_body() {
         let invocation = Echo.next_invocation(0, 0, &mut StdRng::seed_from_u64(1));

@@ -1,4 +1,4 @@
-//! g-counter (maelstrom-spec §3.5, Maelstrom `workload/g_counter.clj`): pn-counter's
+//! g-counter (maelstrom.md §3.5, Maelstrom `workload/g_counter.clj`): pn-counter's
 //! workload with the negative adds filtered out of the generator.
 //!
 //! Filtering, rather than drawing from [0, 4] directly, is what Maelstrom does, and it
@@ -27,7 +27,7 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
-    /// maelstrom-spec §3.5: deltas are in [0, 4] and never negative; about 1/3 of the ops
+    /// maelstrom.md §3.5: deltas are in [0, 4] and never negative; about 1/3 of the ops
     /// are adds.
     #[test]
     fn g_counter_never_adds_a_negative_delta_and_a_third_of_ops_are_adds() {

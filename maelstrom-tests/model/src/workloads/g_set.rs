@@ -1,4 +1,4 @@
-//! g-set (maelstrom-spec §3.4, Maelstrom `workload/g_set.clj`): a grow-only set.
+//! g-set (maelstrom.md §3.4, Maelstrom `workload/g_set.clj`): a grow-only set.
 //!
 //! `add {element}` with the integers 0, 1, 2, … mixed about half and half with `read`,
 //! whose reply key is `value` (not `messages`, and not the docstring's "elements").
@@ -82,7 +82,7 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    /// maelstrom-spec §3.4: adds carry `element` 0, 1, 2, …; reads answer with `value`.
+    /// maelstrom.md §3.4: adds carry `element` 0, 1, 2, …; reads answer with `value`.
     #[test]
     fn adds_count_up_and_reads_answer_with_value() {
         let mut set = GSet::default();
@@ -107,7 +107,7 @@ mod tests {
         );
     }
 
-    /// maelstrom-spec §3.4: each thread's final read is not flagged `:final?`.
+    /// maelstrom.md §3.4: each thread's final read is not flagged `:final?`.
     #[test]
     fn the_final_read_carries_no_final_flag() {
         let read = GSet::default()

@@ -1,5 +1,5 @@
 //! Workloads: what Maelstrom's clients ask the nodes, and how each reply becomes a
-//! history entry (maelstrom-spec §3, §1.4).
+//! history entry (maelstrom.md §3, §1.4).
 //!
 //! A [`Workload`] is a pure state machine driven by the runner: `next_invocation` is the
 //! generator (one op for a free worker thread, drawing from the runner's seeded RNG),
@@ -222,7 +222,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §3 intro: exactly broadcast, g-set and the counters have a final phase.
+    /// maelstrom.md §3 intro: exactly broadcast, g-set and the counters have a final phase.
     #[test]
     fn only_set_and_counter_workloads_have_a_final_phase() {
         for (name, final_phase) in [
@@ -240,7 +240,7 @@ mod tests {
         }
     }
 
-    /// maelstrom-spec §1.4: of these, only unique-ids and txn-rw-register have reusable
+    /// maelstrom.md §1.4: of these, only unique-ids and txn-rw-register have reusable
     /// clients.
     #[test]
     fn only_unique_ids_and_txn_rw_register_reuse_clients() {

@@ -1,4 +1,4 @@
-//! pn-counter (maelstrom-spec §3.5, Maelstrom `workload/pn_counter.clj`).
+//! pn-counter (maelstrom.md §3.5, Maelstrom `workload/pn_counter.clj`).
 //!
 //! The generator mixes `add {delta}`, with `delta = rand-int(10) − 5` ∈ [−5, 4], and
 //! `read`, about half each. After the final heal each thread does one read flagged
@@ -123,7 +123,7 @@ mod tests {
             .collect()
     }
 
-    /// maelstrom-spec §3.5: deltas are rand-int(10) − 5, so every value in [−5, 4] and
+    /// maelstrom.md §3.5: deltas are rand-int(10) − 5, so every value in [−5, 4] and
     /// nothing else; about half the ops are adds.
     #[test]
     fn pn_counter_deltas_cover_minus_five_to_four() {
@@ -138,7 +138,7 @@ mod tests {
         assert!((900..1100).contains(&deltas.len()), "{} adds", deltas.len());
     }
 
-    /// maelstrom-spec §3.5: a read's value must be a JSON integer; 1.0 is malformed.
+    /// maelstrom.md §3.5: a read's value must be a JSON integer; 1.0 is malformed.
     #[test]
     fn a_read_value_must_be_an_integer() {
         let mut counter = PnCounter::default();

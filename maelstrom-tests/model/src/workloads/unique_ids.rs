@@ -1,4 +1,4 @@
-//! unique-ids (maelstrom-spec §3.2, Maelstrom `workload/unique_ids.clj`): every op is
+//! unique-ids (maelstrom.md §3.2, Maelstrom `workload/unique_ids.clj`): every op is
 //! `generate`, and the `:ok` value is the `id` the node returned.
 //!
 //! Clients are reusable (§1.4), so a timed-out worker keeps its client id. Left out:
@@ -61,7 +61,7 @@ impl Workload for UniqueIds {
 mod tests {
     use super::*;
 
-    /// maelstrom-spec §3.2: the :ok value is the id, whatever JSON it is.
+    /// maelstrom.md §3.2: the :ok value is the id, whatever JSON it is.
     #[test]
     fn the_ok_value_is_the_generated_id() {
         let invocation = Invocation::new("generate", Edn::Nil);

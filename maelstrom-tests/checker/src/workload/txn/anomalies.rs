@@ -1,4 +1,4 @@
-//! The anomalies that are not cycles (maelstrom.md §3.8; Adya 2000 §4.2; elle
+//! The anomalies that are not cycles (maelstrom.md §3.8; Adya 2000, section 4.2; elle
 //! `rw_register.clj`): each is visible in one or two transactions on their own.
 //!
 //! - **G1a** (aborted read): a committed transaction read a version written by a

@@ -556,7 +556,7 @@ mod tests {
         classify(kinds).name()
     }
 
-    /// Adya §4.4: a cycle's edge kinds name it; the first and last edges are adjacent.
+    /// Adya 2000, section 4.4: a cycle's edge kinds name it; the first and last edges are adjacent.
     #[test]
     fn every_cycle_has_exactly_one_name() {
         assert_eq!(named(&[Ww, Ww]), "G0");
