@@ -1,11 +1,12 @@
 //! Workload checkers (maelstrom-spec §3): one module per family of workloads.
 //!
 //! Each takes the whole history and returns the `:workload` results map with
-//! its verdict. Adding a workload (kafka, txn-rw-register, lin-kv) is one more
+//! its verdict. Adding a workload (txn-rw-register, lin-kv) is one more
 //! module and one more arm in [`check_workload`].
 
 mod counter;
 mod echo;
+mod kafka;
 mod set_full;
 mod unique_ids;
 
@@ -20,6 +21,7 @@ pub fn check_workload(workload: &str, history: &[Op]) -> anyhow::Result<(Validit
         "unique-ids" => unique_ids::check(history),
         "broadcast" | "g-set" => set_full::check(history),
         "g-counter" | "pn-counter" => counter::check(history),
+        "kafka" => kafka::check(history),
         other => anyhow::bail!("workload {other}: checker not supported yet"),
     })
 }
