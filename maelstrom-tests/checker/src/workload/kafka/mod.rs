@@ -22,6 +22,8 @@ mod history;
 mod lag;
 mod lost;
 mod order;
+#[cfg(test)]
+mod tests;
 mod version_order;
 
 use std::collections::BTreeMap;
