@@ -12,7 +12,9 @@
 //! [`broadcast`], [`g_set`], [`pn_counter`] and [`g_counter`] (which is pn-counter's
 //! generator with negative deltas filtered out).
 //!
-//! Not implemented yet: lin-kv, kafka, txn-rw-register and txn-list-append (§3.6–3.9).
+//! [`kafka`] is built as pure code (a client that makes several RPCs per op, or none, and a
+//! generator with a final phase) but is not a [`Workload`] yet: the trait has one request
+//! per op. Not implemented yet: lin-kv, txn-rw-register and txn-list-append.
 //! Each slots in as one more file implementing [`Workload`] (the options they need,
 //! `key_count`, `max_txn_length`, `max_writes_per_key` and `concurrency`, are already in
 //! [`WorkloadOptions`]) plus one arm in [`workload`]. lin-kv would also override
@@ -24,6 +26,7 @@ pub mod client;
 pub mod echo;
 pub mod g_counter;
 pub mod g_set;
+pub mod kafka;
 pub mod pn_counter;
 pub mod unique_ids;
 
@@ -40,6 +43,9 @@ pub struct Invocation {
     pub value: Edn,
     /// `:final? true`: a read in the final phase, the only reads some checkers judge.
     pub final_read: bool,
+    /// Further keys the op carries in the history, in order: kafka's
+    /// `:seek-to-beginning? true` and `:poll-ms 1000` (maelstrom.md §3.7).
+    pub extra: Vec<(String, Edn)>,
 }
 
 impl Invocation {
@@ -49,7 +55,19 @@ impl Invocation {
             f: f.to_string(),
             value,
             final_read: false,
+            extra: Vec::new(),
         }
+    }
+
+    /// The op with one more history key, such as `:seek-to-beginning? true`.
+    pub fn with_extra(mut self, key: &str, value: Edn) -> Invocation {
+        self.extra.push((key.to_string(), value));
+        self
+    }
+
+    /// The value of a further key, if the op carries it.
+    pub fn extra(&self, key: &str) -> Option<&Edn> {
+        self.extra.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// The value as the JSON a request carries.
@@ -148,6 +166,7 @@ fn final_read(flagged: bool) -> Option<Invocation> {
         f: "read".into(),
         value: Edn::Nil,
         final_read: flagged,
+        extra: Vec::new(),
     })
 }
 
