@@ -75,6 +75,13 @@ fn disagreements(dir: &Path) -> Vec<String> {
         );
     }
     if options.workload == "kafka" {
+        // Per :f, including :crash's own `:valid? false` under a valid :stats.
+        let by_f = |results: &Edn| results.get("stats").and_then(|s| s.get("by-f")).cloned();
+        compare(
+            ":stats :by-f".into(),
+            by_f(&ours).as_ref(),
+            by_f(&theirs).as_ref(),
+        );
         for error_type in error_types(&ours).into_iter().chain(error_types(&theirs)) {
             let count = |results: &Edn| {
                 results

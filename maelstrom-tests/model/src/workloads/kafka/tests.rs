@@ -255,3 +255,202 @@ fn a_final_poll_lost_to_a_crash_is_followed_by_a_new_assign() {
     let op = generator.final_invocation(0, rng).expect("an assign");
     assert_eq!(op.f, "assign");
 }
+
+/// A single-node log kept in memory: what a correct kafka node answers. With
+/// `drop_every` set, it acknowledges every n-th send without storing it.
+#[derive(Default)]
+struct InMemoryLog {
+    logs: BTreeMap<String, Vec<serde_json::Value>>,
+    committed: BTreeMap<String, i64>,
+    sends: usize,
+    drop_every: Option<usize>,
+}
+
+impl InMemoryLog {
+    fn handle(&mut self, request: &serde_json::Value) -> serde_json::Value {
+        use serde_json::json;
+        match request["type"].as_str() {
+            Some("send") => {
+                let key = request["key"].as_str().expect("string keys").to_string();
+                let log = self.logs.entry(key).or_default();
+                self.sends += 1;
+                let offset = log.len();
+                if self.drop_every.is_none_or(|n| self.sends % n != 0) {
+                    log.push(request["msg"].clone());
+                }
+                json!({"type": "send_ok", "offset": offset})
+            }
+            Some("poll") => {
+                let mut msgs = serde_json::Map::new();
+                for (key, from) in request["offsets"].as_object().expect("offsets") {
+                    let from = from.as_u64().expect("an offset") as usize;
+                    let log = self.logs.get(key).map_or(&[][..], Vec::as_slice);
+                    let pairs: Vec<_> = log
+                        .iter()
+                        .enumerate()
+                        .skip(from)
+                        .map(|(offset, msg)| json!([offset, msg]))
+                        .collect();
+                    msgs.insert(key.clone(), json!(pairs));
+                }
+                json!({"type": "poll_ok", "msgs": msgs})
+            }
+            Some("commit_offsets") => {
+                for (key, offset) in request["offsets"].as_object().expect("offsets") {
+                    self.committed
+                        .insert(key.clone(), offset.as_i64().expect("an offset"));
+                }
+                json!({"type": "commit_offsets_ok"})
+            }
+            Some("list_committed_offsets") => {
+                let offsets: BTreeMap<&String, i64> = self
+                    .committed
+                    .iter()
+                    .filter(|(key, _)| {
+                        request["keys"]
+                            .as_array()
+                            .is_some_and(|keys| keys.iter().any(|k| k == *key))
+                    })
+                    .map(|(key, offset)| (key, *offset))
+                    .collect();
+                json!({"type": "list_committed_offsets_ok", "offsets": offsets})
+            }
+            other => panic!("no such request {other:?}"),
+        }
+    }
+}
+
+/// Runs generator and clients against `node` on two threads, one op at a time, then the
+/// final phase, and returns the history.
+fn run_against(node: &mut InMemoryLog, ops: usize, seed: u64) -> Vec<maelstrom_checker::Op> {
+    use super::{KafkaClient, Step};
+    use crate::workloads::Reply;
+    use maelstrom_checker::{Op, OpType, Process};
+
+    let concurrency = 2;
+    let mut generator = KafkaGenerator::new(&options(concurrency));
+    let rng = &mut StdRng::seed_from_u64(seed);
+    let mut clients: Vec<KafkaClient> = (0..concurrency).map(|_| KafkaClient::new()).collect();
+    let mut processes: Vec<u64> = (0..concurrency as u64).collect();
+    let mut history: Vec<Op> = Vec::new();
+    let mut now_ns: u64 = 0;
+    let mut record =
+        |history: &mut Vec<Op>, process, op_type, invocation: &Invocation, value, error| {
+            now_ns += 1_000_000;
+            let mut extra = invocation.extra.clone();
+            if let Some(error) = error {
+                extra.push(("error".to_string(), error));
+            }
+            history.push(Op {
+                index: history.len() as u64,
+                time_ns: now_ns as i64,
+                op_type,
+                process: Process::Client(process),
+                f: invocation.f.clone(),
+                value,
+                extra,
+            });
+            now_ns
+        };
+    let mut run_op = |thread: usize,
+                      invocation: Invocation,
+                      generator: &mut KafkaGenerator,
+                      history: &mut Vec<Op>| {
+        let process = processes[thread];
+        record(
+            history,
+            process,
+            OpType::Invoke,
+            &invocation,
+            invocation.value.clone(),
+            None,
+        );
+        let mut step = clients[thread].invoke(&invocation);
+        let outcome = loop {
+            match step {
+                Step::Send(body) => {
+                    let reply = node.handle(&body);
+                    step = clients[thread].reply(&invocation, Reply::Body(reply));
+                }
+                Step::Done(outcome) => break outcome,
+            }
+        };
+        let (op_type, value, error) = match &outcome {
+            Outcome::Ok { value } => (OpType::Ok, value.clone(), None),
+            Outcome::Fail { value, error } => (OpType::Fail, value.clone(), Some(error.clone())),
+            Outcome::Info { value, .. } => (OpType::Info, value.clone(), None),
+        };
+        record(history, process, op_type, &invocation, value, error);
+        generator.observe(thread, &invocation, &outcome);
+        if op_type == OpType::Info {
+            processes[thread] += concurrency as u64;
+            clients[thread] = KafkaClient::new();
+        }
+    };
+    for i in 0..ops {
+        let thread = i % concurrency;
+        let invocation = generator.next_invocation(thread, i as u64 * 5_000_000, rng);
+        run_op(thread, invocation, &mut generator, &mut history);
+    }
+    // The runner's time limit, counted in staggered ops: 10 s / 0.2 s.
+    let final_ops_max = (super::FINAL_TIME_LIMIT_S as f64 / super::FINAL_STAGGER_S) as usize;
+    for thread in 0..concurrency {
+        for _ in 0..final_ops_max {
+            let Some(invocation) = generator.final_invocation(thread, rng) else {
+                break;
+            };
+            run_op(thread, invocation, &mut generator, &mut history);
+        }
+    }
+    history
+}
+
+fn kafka_verdict(history: &[maelstrom_checker::Op]) -> (maelstrom_checker::Validity, Edn) {
+    let options = maelstrom_checker::CheckOptions {
+        workload: "kafka".into(),
+        availability: None,
+        consistency_models: Vec::new(),
+    };
+    let results = maelstrom_checker::check(&options, history, None).expect("checks");
+    let workload = results
+        .edn
+        .get("workload")
+        .cloned()
+        .expect("a workload section");
+    (results.valid, workload)
+}
+
+/// The generator, the client and the checker agree: a correct single-node log, driven
+/// through the main and final phases, is judged valid (maelstrom.md §3.7).
+#[test]
+fn a_correct_log_driven_by_generator_and_client_is_valid() {
+    let history = run_against(&mut InMemoryLog::default(), 3_000, 11);
+    let (valid, workload) = kafka_verdict(&history);
+    assert_eq!(valid, maelstrom_checker::Validity::True, "{workload}");
+    let final_assigns = history
+        .iter()
+        .filter(|op| op.f == "assign" && op.extra.iter().any(|(k, _)| k == "seek-to-beginning?"))
+        .count();
+    assert_eq!(
+        final_assigns, 4,
+        "one invocation and one completion per thread"
+    );
+}
+
+/// The same run against a node that acknowledges every seventh send without storing it:
+/// the checker finds lost and unseen messages (maelstrom.md §3.7).
+#[test]
+fn a_log_that_drops_acknowledged_sends_is_caught() {
+    let mut node = InMemoryLog {
+        drop_every: Some(7),
+        ..InMemoryLog::default()
+    };
+    let history = run_against(&mut node, 3_000, 11);
+    let (valid, workload) = kafka_verdict(&history);
+    assert_eq!(valid, maelstrom_checker::Validity::False);
+    let bad = workload
+        .get("bad-error-types")
+        .map(Edn::to_string)
+        .unwrap_or_default();
+    assert!(bad.contains(":unseen"), "{bad}");
+}
