@@ -115,6 +115,7 @@ fn workload_lines(workload: &str, section: &Edn, results: &Edn) -> Vec<String> {
             get("acceptable")
         )],
         "txn-rw-register" => vec![txn_line(section, results)],
+        "kafka" => kafka_lines(section, results),
         _ => Vec::new(),
     }
 }
@@ -141,6 +142,39 @@ fn txn_line(section: &Edn, results: &Edn) -> String {
         count("info-count"),
         count("fail-count")
     )
+}
+
+/// kafka (maelstrom.md §3.7): error types (the bad ones decide), how many sends and polls
+/// succeeded, how many acknowledged messages no poll returned, and the worst lag.
+fn kafka_lines(section: &Edn, results: &Edn) -> Vec<String> {
+    let get = |key: &str| section.get(key).map_or("?".to_string(), Edn::to_string);
+    let completions = |f: &str| {
+        let by_f = results.get("stats").and_then(|s| s.get("by-f"));
+        let counts = by_f.and_then(|by_f| by_f.get(f));
+        let get = |key| {
+            counts
+                .and_then(|c| c.get(key))
+                .map_or("0".into(), Edn::to_string)
+        };
+        format!("{} {} ok of {}", f, get("ok-count"), get("count"))
+    };
+    let unseen = section
+        .get("unseen")
+        .and_then(|unseen| unseen.get("count"))
+        .map_or("0".to_string(), Edn::to_string);
+    vec![
+        format!(
+            "  error types {}; bad {}",
+            get("error-types"),
+            get("bad-error-types")
+        ),
+        format!(
+            "  {}, {}; {unseen} acknowledged messages unseen",
+            completions("send"),
+            completions("poll")
+        ),
+        format!("  worst realtime lag {}", get("worst-realtime-lag")),
+    ]
 }
 
 fn count_of(value: Option<&Edn>) -> usize {

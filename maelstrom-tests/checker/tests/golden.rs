@@ -4,7 +4,8 @@
 //!
 //! A few small cases are copied into `tests/data/` (sources in its README); when
 //! the project's reference runs are present beside the repository
-//! (`../shared/golden`), every case there is checked too.
+//! (`../shared/golden`), every case there is checked too, and so are the kafka runs
+//! in its `pending/` folder (the other workloads there have no checker yet).
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,8 @@ use maelstrom_checker::{analyze, check, parse_edn, Edn};
 
 /// The figures that must agree, by workload (maelstrom.md §3.2, §3.3, §3.5, §5.4;
 /// maelstrom.md §3.8 for txn-rw-register, whose `:anomalies` print Jepsen's op records
-/// and so are compared through their types only).
+/// and so are compared through their types only; maelstrom.md §3.7 for kafka, whose
+/// per-type `:count`s are compared in [`disagreements`]).
 fn compared_keys(workload: &str) -> &'static [&'static str] {
     match workload {
         "broadcast" | "g-set" => &[
@@ -36,6 +38,13 @@ fn compared_keys(workload: &str) -> &'static [&'static str] {
             "range",
         ],
         "txn-rw-register" => &["valid?", "anomaly-types", "not", "also-not"],
+        "kafka" => &[
+            "valid?",
+            "bad-error-types",
+            "error-types",
+            "worst-realtime-lag",
+            "info-txn-causes",
+        ],
         _ => &["valid?"],
     }
 }
@@ -87,6 +96,29 @@ fn disagreements(dir: &Path) -> Vec<String> {
             section(&theirs).as_ref(),
         );
     }
+    if options.workload == "kafka" {
+        // Per :f, including :crash's own `:valid? false` under a valid :stats.
+        let by_f = |results: &Edn| results.get("stats").and_then(|s| s.get("by-f")).cloned();
+        compare(
+            ":stats :by-f".into(),
+            by_f(&ours).as_ref(),
+            by_f(&theirs).as_ref(),
+        );
+        for error_type in error_types(&ours).into_iter().chain(error_types(&theirs)) {
+            let count = |results: &Edn| {
+                results
+                    .get("workload")
+                    .and_then(|w| w.get(&error_type))
+                    .and_then(|e| e.get("count"))
+                    .cloned()
+            };
+            compare(
+                format!(":workload {error_type} :count"),
+                count(&ours).as_ref(),
+                count(&theirs).as_ref(),
+            );
+        }
+    }
     for key in ["valid?", "count", "ok-count", "fail-count", "info-count"] {
         let stat = |results: &Edn| results.get("stats").and_then(|s| s.get(key)).cloned();
         compare(
@@ -109,6 +141,20 @@ fn disagreements(dir: &Path) -> Vec<String> {
         );
     }
     wrong
+}
+
+/// The keyword names in a results map's `:workload :error-types`.
+fn error_types(results: &Edn) -> Vec<String> {
+    match results.get("workload").and_then(|w| w.get("error-types")) {
+        Some(Edn::List(types) | Edn::Vector(types)) => types
+            .iter()
+            .filter_map(|t| match t {
+                Edn::Keyword(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn run_dirs(root: &Path) -> Vec<PathBuf> {
@@ -142,18 +188,24 @@ fn assert_all_agree(dirs: &[PathBuf]) {
 fn analyze_agrees_with_maelstrom_on_the_copied_runs() {
     let dirs = run_dirs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"));
     assert!(
-        dirs.len() >= 7,
+        dirs.len() >= 10,
         "the copied cases are there ({} found)",
         dirs.len()
     );
     assert_all_agree(&dirs);
 }
 
-/// The same over every reference run beside the repository, when present.
+/// The same over every reference run beside the repository, when present, and over the
+/// pending ones whose workload is checked now (kafka, maelstrom.md §3.7).
 #[test]
 fn analyze_agrees_with_maelstrom_on_every_reference_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/golden");
-    let dirs = run_dirs(&root);
+    let mut dirs = run_dirs(&root);
+    dirs.extend(
+        run_dirs(&root.join("pending"))
+            .into_iter()
+            .filter(|dir| dir.to_string_lossy().contains("__kafka_")),
+    );
     if dirs.is_empty() {
         println!("no reference runs at {}; skipped", root.display());
         return;

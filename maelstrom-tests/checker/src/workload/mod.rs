@@ -1,11 +1,12 @@
 //! Workload checkers (maelstrom.md §3): one module per family of workloads.
 //!
 //! Each takes the whole history and returns the `:workload` results map with
-//! its verdict. Adding a workload (kafka, lin-kv) is one more module and one more
-//! arm in [`check_workload`].
+//! its verdict. Adding a workload (lin-kv) is one more module and one more arm in
+//! [`check_workload`].
 
 mod counter;
 mod echo;
+mod kafka;
 mod set_full;
 mod txn;
 mod unique_ids;
@@ -23,6 +24,7 @@ pub fn check_workload(options: &CheckOptions, history: &[Op]) -> anyhow::Result<
         "broadcast" | "g-set" => set_full::check(history),
         "g-counter" | "pn-counter" => counter::check(history),
         "txn-rw-register" => txn::check(history, &options.consistency_models)?,
+        "kafka" => kafka::check(history),
         other => anyhow::bail!("workload {other}: checker not supported yet"),
     })
 }

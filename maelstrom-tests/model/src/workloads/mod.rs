@@ -13,7 +13,7 @@
 //! generator with negative deltas filtered out) and [`txn_rw_register`], whose
 //! transactions come from Elle's generator in [`wr_txns`].
 //!
-//! Not implemented yet: lin-kv, kafka and txn-list-append (§3.6, §3.7, §3.9). Each
+//! Not implemented yet: lin-kv and txn-list-append (§3.6, §3.9). Each
 //! slots in as one more file implementing [`Workload`] (the options they need,
 //! `key_count`, `max_txn_length`, `max_writes_per_key` and `concurrency`, are already in
 //! [`WorkloadOptions`]; kafka and txn-list-append draw from [`wr_txns`] too) plus one
@@ -25,6 +25,7 @@ pub mod client;
 pub mod echo;
 pub mod g_counter;
 pub mod g_set;
+pub mod kafka;
 pub mod pn_counter;
 pub mod txn_rw_register;
 pub mod unique_ids;
@@ -45,6 +46,9 @@ pub struct Invocation {
     pub value: Edn,
     /// `:final? true`: a read in the final phase, the only reads some checkers judge.
     pub final_read: bool,
+    /// Further keys the op carries in the history, in order: kafka's
+    /// `:seek-to-beginning? true` and `:poll-ms 1000` (maelstrom.md §3.7).
+    pub extra: Vec<(String, Edn)>,
 }
 
 impl Invocation {
@@ -54,7 +58,19 @@ impl Invocation {
             f: f.to_string(),
             value,
             final_read: false,
+            extra: Vec::new(),
         }
+    }
+
+    /// The op with one more history key, such as `:seek-to-beginning? true`.
+    pub fn with_extra(mut self, key: &str, value: Edn) -> Invocation {
+        self.extra.push((key.to_string(), value));
+        self
+    }
+
+    /// The value of a further key, if the op carries it.
+    pub fn extra(&self, key: &str) -> Option<&Edn> {
+        self.extra.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// The value as the JSON a request carries.
@@ -203,6 +219,7 @@ impl OneFinalRead {
             f: "read".into(),
             value: Edn::Nil,
             final_read: flagged,
+            extra: Vec::new(),
         })
     }
 }
