@@ -39,7 +39,7 @@ impl Recorder {
 
     /// An `:invoke` at its scheduled time.
     pub fn invoke(&mut self, process: u64, invocation: &Invocation, time_ns: u64) {
-        let extra = final_flag(invocation);
+        let extra = extra_keys(invocation);
         self.record(
             time_ns,
             OpType::Invoke,
@@ -58,7 +58,7 @@ impl Recorder {
         outcome: Outcome,
         time_ns: u64,
     ) {
-        let mut extra = final_flag(invocation);
+        let mut extra = extra_keys(invocation);
         let (op_type, value) = match outcome {
             Outcome::Ok { value } => (OpType::Ok, value),
             Outcome::Fail { value, error } => {
@@ -73,7 +73,10 @@ impl Recorder {
                 if let Some(exception) = exception {
                     extra.push(("exception".into(), exception));
                 }
-                extra.push(("error".into(), error));
+                // kafka's crash is `:info` with no `:error` at all (maelstrom.md §3.7).
+                if error != Edn::Nil {
+                    extra.push(("error".into(), error));
+                }
                 (OpType::Info, value)
             }
         };
@@ -116,12 +119,14 @@ impl Recorder {
     }
 }
 
-fn final_flag(invocation: &Invocation) -> Vec<(String, Edn)> {
+/// The keys an op carries besides `:f` and `:value`: `:final? true` for final reads,
+/// and whatever the workload adds (kafka's `:seek-to-beginning?`, `:poll-ms`).
+fn extra_keys(invocation: &Invocation) -> Vec<(String, Edn)> {
+    let mut extra = invocation.extra.clone();
     if invocation.final_read {
-        vec![("final?".into(), Edn::Bool(true))]
-    } else {
-        Vec::new()
+        extra.insert(0, ("final?".into(), Edn::Bool(true)));
     }
+    extra
 }
 
 #[cfg(test)]
@@ -136,6 +141,7 @@ mod tests {
             f: "read".into(),
             value: Edn::Nil,
             final_read: true,
+            extra: Vec::new(),
         };
         recorder.invoke(3, &read, 10);
         recorder.nemesis("start-partition", Edn::keyword("one"), 12);

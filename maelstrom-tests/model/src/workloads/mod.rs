@@ -156,9 +156,23 @@ pub trait Workload: Send {
         Step::Done(self.complete(invocation, reply))
     }
     /// The request body for a one-RPC op (without `msg_id`, which the client adds).
-    fn request(&self, invocation: &Invocation) -> Value;
-    /// The history outcome for a one-RPC op and what came back.
-    fn complete(&self, invocation: &Invocation, reply: Reply) -> Outcome;
+    /// Only the default [`Workload::invoke`] calls it.
+    fn request(&self, invocation: &Invocation) -> Value {
+        panic!(
+            "{} overrides invoke, so request({}) is never called",
+            self.name(),
+            invocation.f
+        )
+    }
+    /// The history outcome for a one-RPC op and what came back. Only the default
+    /// [`Workload::reply`] calls it.
+    fn complete(&self, invocation: &Invocation, _reply: Reply) -> Outcome {
+        panic!(
+            "{} overrides reply, so complete({}) is never called",
+            self.name(),
+            invocation.f
+        )
+    }
     /// Whether a worker keeps its client after an `:info` (§1.4 "Reusable").
     fn reusable_clients(&self) -> bool {
         false
@@ -195,12 +209,11 @@ pub fn workload(name: &str, options: &WorkloadOptions) -> Result<Box<dyn Workloa
         "g-counter" => Ok(Box::new(g_counter::g_counter())),
         "pn-counter" => Ok(Box::new(pn_counter::PnCounter::default())),
         "txn-rw-register" => Ok(Box::new(txn_rw_register::TxnRwRegister::new(options)?)),
-        "lin-kv" | "kafka" | "txn-list-append" => {
-            Err(format!("workload {name:?} is not supported yet"))
-        }
+        "kafka" => Ok(Box::new(kafka::Kafka::new(options))),
+        "lin-kv" | "txn-list-append" => Err(format!("workload {name:?} is not supported yet")),
         other => Err(format!(
             "unknown workload {other:?}; expected echo, unique-ids, broadcast, g-set, g-counter, \
-             pn-counter or txn-rw-register"
+             pn-counter, kafka or txn-rw-register"
         )),
     }
 }
@@ -274,7 +287,7 @@ mod tests {
 
     #[test]
     fn unbuilt_and_unknown_workloads_are_refused() {
-        assert!(workload("kafka", &options()).is_err());
+        assert!(workload("lin-kv", &options()).is_err());
         assert!(workload("nope", &options()).is_err());
     }
 }

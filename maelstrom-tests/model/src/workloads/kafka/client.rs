@@ -29,8 +29,8 @@ use maelstrom_checker::Edn;
 use serde_json::{json, Value};
 
 use super::super::client::{self, ErrorHandling, ReplySchema};
+use super::super::Step;
 use super::super::{Invocation, Outcome, Reply};
-use super::Step;
 
 const HANDLING: ErrorHandling = ErrorHandling::WithErrors {
     idempotent: &["assign"],

@@ -323,8 +323,9 @@ impl InMemoryLog {
 /// Runs generator and clients against `node` on two threads, one op at a time, then the
 /// final phase, and returns the history.
 fn run_against(node: &mut InMemoryLog, ops: usize, seed: u64) -> Vec<maelstrom_checker::Op> {
-    use super::{KafkaClient, Step};
+    use super::KafkaClient;
     use crate::workloads::Reply;
+    use crate::workloads::Step;
     use maelstrom_checker::{Op, OpType, Process};
 
     let concurrency = 2;
