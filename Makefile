@@ -1,12 +1,20 @@
 # Gossip Glomers in Rust: build, run every challenge, check, benchmark.
 #
-#   make test-all        every challenge with its exact command line
+#   make test-all        every challenge with its exact command line, real processes in real time
+#   make sim-all         every challenge in the simulation, over many seeds, in seconds
 #   make check           fmt, clippy -D warnings, tests (the one gate)
 #   make bench           every benchmark
 #
 # One challenge: make test-echo, test-unique-ids, test-broadcast (or -3a … -3e),
-# test-counter, test-pn-counter. One benchmark: make bench-runtime, bench-harness,
-# bench-broadcast, bench-counter.
+# test-counter, test-pn-counter. In the simulation: make sim-echo, sim-unique-ids,
+# sim-broadcast, sim-counter. One benchmark: make bench-runtime, bench-harness,
+# bench-sim, bench-broadcast, bench-counter.
+#
+# FAST=1 make test-all   the same challenges with 5 s time limits, run side by side
+#                        (about a minute); the verdicts and criteria are judged as usual.
+# SEEDS=0..20            the seed range of the sim targets (default 0..100).
+# BROADCAST_BIN=...      (and ECHO_BIN, UNIQUE_IDS_BIN, COUNTER_BIN) a node binary to
+#                        put in place of the project's own, e.g. a fixture broken on purpose.
 #
 # RUNNER picks who runs the challenges:
 #   RUNNER=maelstrom     the real Maelstrom in ./maelstrom (make maelstrom installs it; needs Java)
@@ -20,6 +28,25 @@ SHELL := bash
 CARGO ?= cargo
 RELEASE_DIR := target/release
 HARNESS := $(RELEASE_DIR)/maelstrom-tests
+
+ECHO_BIN ?= $(RELEASE_DIR)/echo
+UNIQUE_IDS_BIN ?= $(RELEASE_DIR)/unique-ids
+BROADCAST_BIN ?= $(RELEASE_DIR)/broadcast
+COUNTER_BIN ?= $(RELEASE_DIR)/g-counter
+SEEDS ?= 0..100
+
+# FAST=1: every time limit becomes 5 s, and the challenge runs go side by side. The
+# final phase keeps its 10 s of quiet, so a broadcast or counter run still takes ~16 s.
+ifeq ($(FAST),1)
+  T10 := 5
+  T20 := 5
+  T30 := 5
+  MAKEFLAGS += --jobs=12 --output-sync=target
+else
+  T10 := 10
+  T20 := 20
+  T30 := 30
+endif
 
 # --- Maelstrom itself --------------------------------------------------------
 # The release the Fly.io challenges were written against. The tarball's
@@ -63,10 +90,11 @@ define challenge
 	fi
 endef
 
-.PHONY: help build maelstrom runner \
+.PHONY: help build maelstrom runner fast-note \
 	test-echo test-unique-ids test-broadcast test-broadcast-3a test-broadcast-3b \
 	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter test-all \
-	check fmt clippy test bench bench-runtime bench-harness bench-broadcast bench-counter clean
+	sim-echo sim-unique-ids sim-broadcast sim-counter sim-all \
+	check fmt clippy test bench bench-runtime bench-harness bench-sim bench-broadcast bench-counter clean
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -95,39 +123,79 @@ $(MAELSTROM_BIN):
 
 # --- The challenges (maelstrom.md §7: the exact command lines) -------------
 
-test-echo: build runner
-	$(call challenge,1,-w echo --bin $(RELEASE_DIR)/echo --node-count 1 --time-limit 10)
+CMD_1 = -w echo --node-count 1 --time-limit $(T10)
+CMD_2 = -w unique-ids --time-limit $(T30) --rate 1000 --node-count 3 --availability total --nemesis partition
+CMD_3A = -w broadcast --node-count 1 --time-limit $(T20) --rate 10
+CMD_3B = -w broadcast --node-count 5 --time-limit $(T20) --rate 10
+CMD_3C = -w broadcast --node-count 5 --time-limit $(T20) --rate 10 --nemesis partition
+CMD_3D = -w broadcast --node-count 25 --time-limit $(T20) --rate 100 --latency 100
+CMD_4 = -w g-counter --node-count 3 --rate 100 --time-limit $(T20) --nemesis partition
+CMD_PN = -w pn-counter --node-count 3 --rate 100 --time-limit $(T20) --nemesis partition
 
-test-unique-ids: build runner
-	$(call challenge,2,-w unique-ids --bin $(RELEASE_DIR)/unique-ids --time-limit 30 --rate 1000 --node-count 3 --availability total --nemesis partition)
+fast-note:
+	@if [ "$(FAST)" = 1 ]; then echo "FAST=1: time limits are 5 s instead of 10-30 s; each run is judged by its challenge's criteria as usual, on a fifth of the load (2 and 5c see far fewer operations, 3d/3e fewer latency samples)."; fi
+
+test-echo: build runner fast-note
+	$(call challenge,1,--bin $(ECHO_BIN) $(CMD_1))
+
+test-unique-ids: build runner fast-note
+	$(call challenge,2,--bin $(UNIQUE_IDS_BIN) $(CMD_2))
 
 test-broadcast: test-broadcast-3a test-broadcast-3b test-broadcast-3c test-broadcast-3d test-broadcast-3e
 
-test-broadcast-3a: build runner
-	$(call challenge,3a,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 1 --time-limit 20 --rate 10)
+test-broadcast-3a: build runner fast-note
+	$(call challenge,3a,--bin $(BROADCAST_BIN) $(CMD_3A))
 
-test-broadcast-3b: build runner
-	$(call challenge,3b,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 5 --time-limit 20 --rate 10)
+test-broadcast-3b: build runner fast-note
+	$(call challenge,3b,--bin $(BROADCAST_BIN) $(CMD_3B))
 
-test-broadcast-3c: build runner
-	$(call challenge,3c,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 5 --time-limit 20 --rate 10 --nemesis partition)
+test-broadcast-3c: build runner fast-note
+	$(call challenge,3c,--bin $(BROADCAST_BIN) $(CMD_3C))
 
 # 3d must also stay correct under partitions, so it runs twice.
-test-broadcast-3d: build runner
-	$(call challenge,3d,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100)
+test-broadcast-3d: build runner fast-note
+	$(call challenge,3d,--bin $(BROADCAST_BIN) $(CMD_3D))
 	@echo "3d must also stay correct under partitions; judged like 3c (valid, nothing lost):"
-	$(call challenge,3c,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 --nemesis partition)
+	$(call challenge,3c,--bin $(BROADCAST_BIN) $(CMD_3D) --nemesis partition)
 
-test-broadcast-3e: build runner
-	$(call challenge,3e,-w broadcast --bin $(RELEASE_DIR)/broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100)
+test-broadcast-3e: build runner fast-note
+	$(call challenge,3e,--bin $(BROADCAST_BIN) $(CMD_3D))
 
-test-counter: build runner
-	$(call challenge,4,-w g-counter --bin $(RELEASE_DIR)/g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition)
+test-counter: build runner fast-note
+	$(call challenge,4,--bin $(COUNTER_BIN) $(CMD_4))
 
-test-pn-counter: build runner
-	$(call challenge,4,-w pn-counter --bin $(RELEASE_DIR)/g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition)
+test-pn-counter: build runner fast-note
+	$(call challenge,4,--bin $(COUNTER_BIN) $(CMD_PN))
 
 test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter
+
+# --- The same challenges in the simulation: every seed of $(SEEDS) ------------
+# sim(challenge, binary, command): the seeds that are not valid (the valid ones are
+# counted, not listed), and the replay command of each. Exit 1 if any seed is not valid.
+define sim
+	@echo "== challenge $(1) (simulation, seeds $(SEEDS)): $(2) sim $(3) --check $(1)"
+	@$(2) sim $(3) --seeds $(SEEDS) --check $(1) | grep -v -E '^(seed [0-9]+: valid;|Simulating )'
+endef
+
+sim-echo: build
+	$(call sim,1,$(ECHO_BIN),$(CMD_1))
+
+sim-unique-ids: build
+	$(call sim,2,$(UNIQUE_IDS_BIN),$(CMD_2))
+
+sim-broadcast: build
+	$(call sim,3a,$(BROADCAST_BIN),$(CMD_3A))
+	$(call sim,3b,$(BROADCAST_BIN),$(CMD_3B))
+	$(call sim,3c,$(BROADCAST_BIN),$(CMD_3C))
+	$(call sim,3d,$(BROADCAST_BIN),$(CMD_3D))
+	$(call sim,3e,$(BROADCAST_BIN),$(CMD_3D))
+	$(call sim,3c,$(BROADCAST_BIN),$(CMD_3D) --nemesis partition)
+
+sim-counter: build
+	$(call sim,4,$(COUNTER_BIN),$(CMD_4))
+	$(call sim,4,$(COUNTER_BIN),$(CMD_PN))
+
+sim-all: sim-echo sim-unique-ids sim-broadcast sim-counter
 
 # --- The gate -----------------------------------------------------------------
 
@@ -144,13 +212,18 @@ test:
 
 # --- Benchmarks: figures, not pass/fail tests ---------------------------------
 
-bench: bench-runtime bench-harness bench-broadcast bench-counter
+bench: bench-runtime bench-harness bench-sim bench-broadcast bench-counter
 
 bench-runtime:
 	$(CARGO) bench -p echo --bench runtime
 
 bench-harness: build
 	$(HARNESS) bench --bin $(RELEASE_DIR)/flood --node-count 25 --time-limit 10
+
+# The simulation: its routing speed, and the 3d command in both modes side by side.
+bench-sim: build
+	$(CARGO) bench -p maelstrom-tests --bench sim_routing
+	$(CARGO) bench -p maelstrom-tests --bench sim_vs_process
 
 bench-broadcast:
 	$(CARGO) bench -p broadcast --bench broadcast

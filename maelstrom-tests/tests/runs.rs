@@ -298,13 +298,20 @@ fn a_node_printing_garbage_is_muted_and_reported() {
 #[test]
 fn bad_arguments_exit_254_naming_the_flag() {
     let echo = fixture("echo-plain");
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["--latency-dist", "foo"], "--latency-dist"),
         (&["--rate", "fast"], "--rate"),
         (&["--concurrency", "x"], "--concurrency"),
         (&["--nemesis", "kill"], "--nemesis"),
         (&["--availability", "most"], "--availability"),
         (&["--topology", "star"], "--topology"),
+        (&["--time-limit", "18446744073709551615"], "--time-limit"),
+        (&["--rate", "1e-300x"], "--rate"),
+        (&["--nemesis-interval", "1e300"], "--nemesis-interval"),
+        (&["--concurrency", "9223372036854775807n"], "--concurrency"),
+        (&["--node-count", "20000"], "--node-count"),
+        (&["--check", "9z"], "--check"),
+        (&["--latency-dist", "uniform"], "--latency-dist"),
     ];
     for (extra, flag) in cases {
         let mut args = vec!["test", "-w", "echo", "--bin", &echo];
@@ -316,8 +323,97 @@ fn bad_arguments_exit_254_naming_the_flag() {
             outcome.output
         );
         assert!(
-            outcome.output.contains(flag),
+            outcome.output.contains(&format!("error: {flag}")),
             "{extra:?} names {flag}: {}",
+            outcome.output
+        );
+        assert_eq!(
+            outcome.output.lines().count(),
+            1,
+            "one line: {}",
+            outcome.output
+        );
+        assert!(
+            outcome.elapsed < Duration::from_secs(2),
+            "{extra:?} is refused before anything starts"
+        );
+        assert!(
+            !outcome.store.join("latest").exists(),
+            "{extra:?}: no store directory is created"
+        );
+    }
+}
+
+/// A node binary that is missing, not executable or a directory is refused up front,
+/// naming `--bin`, before any store directory or process exists; so is a missing `--bin`.
+#[test]
+fn a_bad_or_missing_node_binary_is_refused_before_anything_starts() {
+    let not_executable =
+        std::env::temp_dir().join(format!("not-executable-{}", std::process::id()));
+    std::fs::write(&not_executable, "#!/bin/sh\n").expect("a temp file");
+    let not_executable = not_executable.display().to_string();
+    let directory = std::env::temp_dir().display().to_string();
+    for bin in [not_executable.as_str(), directory.as_str(), "/no/such/node"] {
+        let outcome = harness(&["test", "-w", "echo", "--bin", bin], SHORT_RUN);
+        assert_eq!(
+            outcome.exit_code, BAD_ARGUMENTS,
+            "{bin}: {}",
+            outcome.output
+        );
+        assert!(
+            outcome.output.starts_with("error: --bin: "),
+            "{bin}: {}",
+            outcome.output
+        );
+        assert!(
+            !outcome.store.join("latest").exists(),
+            "{bin}: no store directory"
+        );
+    }
+    let missing = harness(&["test", "-w", "echo"], SHORT_RUN);
+    assert_eq!(missing.exit_code, BAD_ARGUMENTS);
+    assert!(
+        missing.output.contains("error: --bin: required"),
+        "{}",
+        missing.output
+    );
+}
+
+/// Running the harness with no subcommand prints the whole help, not one unhelpful line.
+#[test]
+fn no_subcommand_prints_the_help() {
+    let outcome = harness(&[], SHORT_RUN);
+    assert_eq!(outcome.exit_code, BAD_ARGUMENTS);
+    for word in ["Usage:", "test", "analyze", "criteria", "serve"] {
+        assert!(
+            outcome.output.contains(word),
+            "the help names {word}: {}",
+            outcome.output
+        );
+    }
+}
+
+/// A run in which no operation was invoked tested nothing: `:valid? :unknown` (exit 2),
+/// never "Everything looks good".
+#[test]
+fn a_run_without_operations_is_unknown_not_good() {
+    let echo = fixture("echo-plain");
+    for extra in [
+        &["--rate", "0", "--time-limit", "1"][..],
+        &["--time-limit", "0"][..],
+    ] {
+        let mut args = vec!["test", "-w", "echo", "--bin", &echo, "--node-count", "1"];
+        args.extend_from_slice(extra);
+        let outcome = harness(&args, SHORT_RUN);
+        assert_eq!(outcome.exit_code, 2, "{extra:?}: {}", outcome.output);
+        assert!(
+            !outcome.output.contains("Everything looks good"),
+            "{}",
+            outcome.output
+        );
+        assert!(
+            outcome.output.contains("nothing was tested"),
+            "{}",
             outcome.output
         );
     }
@@ -349,6 +445,10 @@ fn an_unknown_challenge_is_a_bad_argument() {
     );
     assert_eq!(outcome.exit_code, BAD_ARGUMENTS);
     assert!(outcome.output.contains("error: --check:"));
+    assert!(
+        !outcome.output.contains("Running"),
+        "refused before the run starts"
+    );
 }
 
 /// maelstrom.md §3 intro: `:index` is dense in recording order, and nemesis ops are

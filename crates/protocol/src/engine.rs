@@ -362,10 +362,16 @@ impl<N: Node> Running<N> {
         out.lines.push(reply);
     }
 
+    /// Fires what was due when the call began. A timer armed meanwhile for "now" (an
+    /// `after(Duration::ZERO)`) waits for the next call, so one call always ends, even
+    /// for a node that re-arms itself with no delay forever; the driver then sees a
+    /// deadline that is already due, and decides what to do about it.
     fn fire_due(&mut self, now: Instant, out: &mut Output) {
         self.ctx.set_now(now);
+        let armed_before = self.deadline_seq;
         while let Some(entry) = self.deadlines.first_entry() {
-            if entry.key().0 > now {
+            let (due, seq) = *entry.key();
+            if due > now || seq > armed_before {
                 break;
             }
             let ((due, _), deadline) = entry.remove_entry();

@@ -413,6 +413,42 @@ fn a_periodic_timer_after_a_stall_skips_the_missed_beats() {
     assert_eq!(driver.engine.next_deadline(), Some(stalled + ms(100)));
 }
 
+/// A node that re-arms a zero-delay timer from its own tick.
+#[derive(Debug)]
+struct RearmingNode;
+
+impl Node for RearmingNode {
+    type Payload = Payload;
+    type Tick = Tick;
+
+    fn from_init(_init: &Init, ctx: &mut Context<Tick>) -> RearmingNode {
+        ctx.after(Duration::ZERO, Tick::Beat);
+        RearmingNode
+    }
+
+    fn on_message(&mut self, _message: Message<Payload>, _ctx: &mut Context<Tick>) {}
+
+    fn on_tick(&mut self, tick: Tick, ctx: &mut Context<Tick>) {
+        TestNode.on_tick(tick.clone(), ctx);
+        ctx.after(Duration::ZERO, tick);
+    }
+}
+
+/// engine.rs: one call fires what was due when it began; a timer armed during the call
+/// for "now" waits for the next call. So a node that re-arms itself with no delay can't
+/// keep a call from returning: each call fires it once, and the deadline stays due.
+#[test]
+fn a_timer_re_armed_with_no_delay_fires_once_per_call() {
+    let mut driver = Driver::<RearmingNode>::initialized(1);
+    for _call in 0..3 {
+        assert_eq!(driver.engine.next_deadline(), Some(Instant::ZERO));
+        driver
+            .engine
+            .handle_deadlines(Instant::ZERO, &mut driver.out);
+        assert_eq!(driver.take_lines().len(), 1, "one tick per call");
+    }
+}
+
 /// Messages before init are refused with error 11 rather than lost silently.
 #[test]
 fn a_request_before_init_is_refused_as_temporarily_unavailable() {

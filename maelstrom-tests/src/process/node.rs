@@ -321,14 +321,22 @@ struct Line {
 }
 
 /// Lines of at most `bytes_max` bytes from a stream, however long the stream's lines.
+/// An over-long line is returned (cut, flagged) as soon as it passes the bound, without
+/// waiting for its end, which may never come; the rest of it is skipped by the next call.
 struct CappedLines<R> {
     reader: R,
     bytes_max: usize,
+    /// The line being read went past the bound: discard up to its newline.
+    skipping: bool,
 }
 
 impl<R: AsyncBufRead + Unpin> CappedLines<R> {
     fn new(reader: R, bytes_max: usize) -> CappedLines<R> {
-        CappedLines { reader, bytes_max }
+        CappedLines {
+            reader,
+            bytes_max,
+            skipping: false,
+        }
     }
 
     /// The next line without its newline; `None` at end of input or on a read error.
@@ -338,30 +346,34 @@ impl<R: AsyncBufRead + Unpin> CappedLines<R> {
             truncated: false,
         };
         loop {
-            let available = match self.reader.fill_buf().await {
-                Ok(available) => available,
-                Err(_) => return None,
-            };
+            let available = self.reader.fill_buf().await.ok()?;
             if available.is_empty() {
-                return (!line.bytes.is_empty() || line.truncated).then_some(line);
+                return (!line.bytes.is_empty()).then_some(line);
             }
-            let (chunk, found_newline) = match available.iter().position(|byte| *byte == b'\n') {
-                Some(end) => (&available[..end], true),
-                None => (available, false),
-            };
-            let consumed = chunk.len() + usize::from(found_newline);
+            let newline = available.iter().position(|byte| *byte == b'\n');
+            if self.skipping {
+                let consumed = newline.map_or(available.len(), |end| end + 1);
+                self.reader.consume(consumed);
+                self.skipping = newline.is_none();
+                continue;
+            }
+            let chunk = &available[..newline.unwrap_or(available.len())];
+            let consumed = chunk.len() + usize::from(newline.is_some());
             let chunk = match chunk.strip_suffix(b"\r") {
-                Some(without_return) if found_newline => without_return,
+                Some(without_return) if newline.is_some() => without_return,
                 _ => chunk,
             };
-            let room = self.bytes_max.saturating_sub(line.bytes.len());
+            let room = self.bytes_max - line.bytes.len();
             if chunk.len() > room {
+                line.bytes.extend_from_slice(&chunk[..room]);
                 line.truncated = true;
+                self.reader.consume(consumed);
+                self.skipping = newline.is_none();
+                return Some(line);
             }
-            line.bytes
-                .extend_from_slice(&chunk[..chunk.len().min(room)]);
+            line.bytes.extend_from_slice(chunk);
             self.reader.consume(consumed);
-            if found_newline {
+            if newline.is_some() {
                 return Some(line);
             }
         }

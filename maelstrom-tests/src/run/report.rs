@@ -246,10 +246,11 @@ pub fn print(
     let Some(results) = &verdict.results else {
         return;
     };
-    println!(
-        "{}",
-        maelstrom_checker::summary::render(results, &check_options(config))
-    );
+    let summary = maelstrom_checker::summary::render(results, &check_options(config));
+    let palette = Palette::for_stdout();
+    for line in summary.lines() {
+        println!("{}", palette.verdicts_in(line));
+    }
     if !has_invocations(finished) {
         println!("No operation was invoked (--rate 0 or --time-limit 0?): nothing was tested.");
     }
@@ -310,23 +311,75 @@ pub fn exit_code_of(valid: Validity) -> i32 {
 /// One verdict line, and the challenge's criteria when `--check` asked for them. A run
 /// that is valid but misses its criteria does not first say "Everything looks good!".
 pub fn print_verdict(valid: Validity, challenge: Option<&str>, unmet: &[String]) {
+    let palette = Palette::for_stdout();
     if let Some(challenge) = challenge {
         if unmet.is_empty() {
-            println!("Challenge {challenge}: every pass criterion is met.");
+            let line = format!("Challenge {challenge}: every pass criterion is met.");
+            println!("{}", palette.paint(GREEN, &line));
         } else {
-            println!(
+            let heading = format!(
                 "Challenge {challenge}: {} criterion(s) not met:",
                 unmet.len()
             );
+            println!("{}", palette.paint(RED, &heading));
             unmet.iter().for_each(|line| println!("  - {line}"));
         }
     }
-    let line = match valid {
-        Validity::True if unmet.is_empty() => "Everything looks good! ヽ(‘ー`)ノ",
-        Validity::True | Validity::False => "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻",
-        Validity::Unknown => "Errors occurred during analysis, but no anomalies found. ಠ~ಠ",
+    let (colour, line) = match valid {
+        Validity::True if unmet.is_empty() => (GREEN, "Everything looks good! ヽ(‘ー`)ノ"),
+        Validity::True | Validity::False => (RED, "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻"),
+        Validity::Unknown => (
+            YELLOW,
+            "Errors occurred during analysis, but no anomalies found. ಠ~ಠ",
+        ),
     };
-    println!("{line}");
+    println!("{}", palette.paint(colour, line));
+}
+
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const RESET: &str = "\x1b[0m";
+
+/// Colour on a terminal, unless `NO_COLOR` is set to anything (no-color.org).
+#[derive(Clone, Copy, Debug)]
+pub struct Palette {
+    enabled: bool,
+}
+
+impl Palette {
+    pub fn for_stdout() -> Palette {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Palette {
+            enabled: !no_color && std::io::stdout().is_terminal(),
+        }
+    }
+
+    pub fn paint(self, colour: &str, text: &str) -> String {
+        if self.enabled {
+            format!("{colour}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// A summary line with its `:valid?` verdicts coloured: true green, false red,
+    /// unknown yellow.
+    pub fn verdicts_in(self, line: &str) -> String {
+        if !self.enabled {
+            return line.to_string();
+        }
+        [
+            (":valid? true", GREEN),
+            (":valid? false", RED),
+            (":valid? :unknown", YELLOW),
+        ]
+        .iter()
+        .fold(line.to_string(), |line, (verdict, colour)| {
+            line.replace(verdict, &format!("{colour}{verdict}{RESET}"))
+        })
+    }
 }
 
 /// Judges stored results against a challenge (`criteria` and `--check`); the flag named
@@ -463,6 +516,22 @@ mod tests {
             replay_command(&line, 7),
             "bin/broadcast sim --seed 7 -w broadcast -- --flush-ms 600 --seed x"
         );
+    }
+
+    /// NO_COLOR (or a pipe) means plain text; a terminal gets the verdicts coloured.
+    #[test]
+    fn colour_only_paints_when_enabled() {
+        let plain = Palette { enabled: false };
+        assert_eq!(
+            plain.verdicts_in("stats: :valid? false"),
+            "stats: :valid? false"
+        );
+        let colour = Palette { enabled: true };
+        assert_eq!(
+            colour.verdicts_in("x :valid? false"),
+            "x \x1b[31m:valid? false\x1b[0m"
+        );
+        assert_eq!(colour.paint(GREEN, "ok"), "\x1b[32mok\x1b[0m");
     }
 
     #[test]
