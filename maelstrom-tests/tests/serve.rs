@@ -4,8 +4,9 @@
 //! (Debian's chromium), which must show the index, follow every link and display
 //! every picture.
 //!
-//! Without `/usr/bin/chromium` the browser test says it was skipped and passes,
-//! unless `REQUIRE_BROWSER=1` is set, as CI sets it: there it fails.
+//! The browser is `$CHROMIUM` if set, else `/usr/bin/chromium`. Without one, the
+//! browser test says it was skipped and passes, unless `REQUIRE_BROWSER=1` is set, as
+//! CI sets it: there it fails.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -16,7 +17,13 @@ use std::time::{Duration, Instant};
 use maelstrom_pictures::synthetic::{self, Shape};
 use maelstrom_tests::serve::http::{HEADERS_MAX, REQUEST_LINE_BYTES_MAX};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's chromium, where `.ci/run` installs it.
+const CHROMIUM_DEFAULT: &str = "/usr/bin/chromium";
+
+/// `$CHROMIUM`, or Debian's chromium.
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from(CHROMIUM_DEFAULT), PathBuf::from)
+}
 /// How long one chromium run may take before it is killed.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
 const BROADCAST_RUN: &str = "20250102T030405.678Z";
@@ -300,12 +307,14 @@ main().catch(error => { document.getElementById('report').textContent = 'error: 
 /// (`naturalWidth > 0`).
 #[test]
 fn a_browser_shows_the_runs_follows_every_link_and_displays_every_picture() {
-    if !Path::new(CHROMIUM).exists() {
+    let browser = chromium();
+    if !browser.exists() {
         assert!(
             std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "REQUIRE_BROWSER=1 but there is no chromium at {CHROMIUM}"
+            "REQUIRE_BROWSER=1 but there is no chromium at {}",
+            browser.display()
         );
-        println!("skipped: no chromium at {CHROMIUM}");
+        println!("skipped: no chromium at {}", browser.display());
         return;
     }
     let store = build_store("browser");
@@ -384,7 +393,7 @@ fn dump_dom(url: &str) -> String {
         url.len()
     ));
     let _ = std::fs::remove_dir_all(&profile);
-    let mut child = Command::new(CHROMIUM)
+    let mut child = Command::new(chromium())
         .args([
             "--headless",
             "--no-sandbox",

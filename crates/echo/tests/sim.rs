@@ -26,6 +26,24 @@ fn challenge_one_passes_in_the_simulation() {
     );
 }
 
+/// Echo touches no other node, so partitions change nothing: every seed of a sweep
+/// under the partition nemesis is valid.
+#[test]
+fn partitions_change_nothing_for_echo_over_twenty_seeds() {
+    let args = [
+        &CHALLENGE_1[..],
+        &["--nemesis", "partition", "--seeds", "0..20", "--check", "1"],
+    ]
+    .concat();
+    let run = run_sim(echo(), &args);
+    run.assert_valid();
+    assert!(
+        run.output.contains("20 of 20 seed(s) valid"),
+        "{}",
+        run.output
+    );
+}
+
 /// The same command and seed give byte-identical history.edn and results.edn.
 #[test]
 fn the_same_seed_replays_byte_for_byte() {
