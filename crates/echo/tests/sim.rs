@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use maelstrom_driver::run_sim;
+use maelstrom_driver::{assert_replays_byte_for_byte, run_sim};
 
 const CHALLENGE_1: [&str; 6] = ["-w", "echo", "--node-count", "1", "--time-limit", "10"];
 
@@ -47,11 +47,6 @@ fn partitions_change_nothing_for_echo_over_twenty_seeds() {
 /// The same command and seed give byte-identical history.edn and results.edn.
 #[test]
 fn the_same_seed_replays_byte_for_byte() {
-    let args = [&CHALLENGE_1[..], &["--seed", "42"]].concat();
-    let (first, second) = (run_sim(echo(), &args), run_sim(echo(), &args));
-    for file in ["history.edn", "results.edn"] {
-        let (a, b) = (first.stored(file), second.stored(file));
-        assert!(a.is_some(), "{file} is stored");
-        assert_eq!(a, b, "{file} differs between two runs of seed 42");
-    }
+    let run = assert_replays_byte_for_byte(echo(), &[&CHALLENGE_1[..], &["--seed", "42"]].concat());
+    run.assert_valid();
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use maelstrom_driver::run_sim;
+use maelstrom_driver::{assert_replays_byte_for_byte, run_sim};
 
 /// Challenge 2's command, but for its `--time-limit 30`.
 const CHALLENGE_2: [&str; 10] = [
@@ -48,10 +48,5 @@ fn challenge_two_passes_on_twenty_seeds() {
 #[test]
 fn the_same_seed_replays_byte_for_byte() {
     let args = [&CHALLENGE_2[..], &["--time-limit", "5", "--seed", "9"]].concat();
-    let (first, second) = (run_sim(unique_ids(), &args), run_sim(unique_ids(), &args));
-    for file in ["history.edn", "results.edn"] {
-        let (a, b) = (first.stored(file), second.stored(file));
-        assert!(a.is_some(), "{file} is stored");
-        assert_eq!(a, b, "{file} differs between two runs of seed 9");
-    }
+    assert_replays_byte_for_byte(unique_ids(), &args).assert_valid();
 }

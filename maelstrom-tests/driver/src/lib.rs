@@ -137,6 +137,19 @@ pub fn run_sim(node: &Path, args: &[&str]) -> Run {
     finish(command, &store)
 }
 
+/// Runs `<node> sim <args...>` twice and panics unless both runs stored byte-identical
+/// `history.edn` and `results.edn`: the same command and seed give the same run.
+/// Returns the first run, for further checks.
+pub fn assert_replays_byte_for_byte(node: &Path, args: &[&str]) -> Run {
+    let (first, second) = (run_sim(node, args), run_sim(node, args));
+    for file in ["history.edn", "results.edn"] {
+        let (a, b) = (first.stored(file), second.stored(file));
+        assert!(a.is_some(), "{file} was not stored: {}", first.output);
+        assert!(a == b, "{file} differs between two runs of {args:?}");
+    }
+    first
+}
+
 fn finish(mut command: Command, store: &Path) -> Run {
     let output = command.output().expect("running the harness");
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
