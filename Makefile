@@ -5,8 +5,8 @@
 #   make bench           every benchmark
 #
 # One challenge: make test-echo, test-unique-ids, test-broadcast (or -3a … -3e),
-# test-counter, test-pn-counter. One benchmark: make bench-runtime, bench-harness,
-# bench-broadcast, bench-counter.
+# test-counter, test-pn-counter, test-txn (or -6a … -6c). One benchmark:
+# make bench-runtime, bench-harness, bench-broadcast, bench-counter.
 #
 # RUNNER picks who runs the challenges:
 #   RUNNER=maelstrom     the real Maelstrom in ./maelstrom (make maelstrom installs it; needs Java)
@@ -65,7 +65,8 @@ endef
 
 .PHONY: help build maelstrom runner \
 	test-echo test-unique-ids test-broadcast test-broadcast-3a test-broadcast-3b \
-	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter test-all \
+	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter \
+	test-txn test-txn-6a test-txn-6b test-txn-6c test-all \
 	check fmt clippy test bench bench-runtime bench-harness bench-broadcast bench-counter clean
 
 help:
@@ -127,7 +128,20 @@ test-counter: build runner
 test-pn-counter: build runner
 	$(call challenge,4,-w pn-counter --bin $(RELEASE_DIR)/g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition)
 
-test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter
+test-txn: test-txn-6a test-txn-6b test-txn-6c
+
+test-txn-6a: build runner
+	$(call challenge,6a,-w txn-rw-register --bin $(RELEASE_DIR)/txn --node-count 1 --time-limit 20 --rate 1000 --concurrency 2n --consistency-models read-uncommitted --availability total)
+
+# 6b is run as the challenge page runs it: first without faults, then partitioned.
+test-txn-6b: build runner
+	$(call challenge,6b,-w txn-rw-register --bin $(RELEASE_DIR)/txn --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-uncommitted)
+	$(call challenge,6b,-w txn-rw-register --bin $(RELEASE_DIR)/txn --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-uncommitted --availability total --nemesis partition)
+
+test-txn-6c: build runner
+	$(call challenge,6c,-w txn-rw-register --bin $(RELEASE_DIR)/txn --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition)
+
+test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter test-txn
 
 # --- The gate -----------------------------------------------------------------
 
