@@ -75,6 +75,8 @@ mod tests {
         args.iter().map(|arg| arg.to_string()).collect()
     }
 
+    /// maelstrom.md §2: node arguments arrive on the command line; a node starts
+    /// whatever they say.
     #[test]
     fn each_flag_breaks_one_thing_and_anything_else_is_reported() {
         assert_eq!(Options::parse(&args(&[])), (Options::default(), vec![]));

@@ -198,6 +198,8 @@ mod tests {
         Instant::ZERO + Duration::from_millis(ms)
     }
 
+    /// maelstrom.md §5.4: one message per tick carries every new change, so
+    /// msgs-per-op falls as the rate rises.
     #[test]
     fn new_changes_are_due_at_once_and_then_not_again_until_there_are_more() {
         let mut peer = Peer::new(TIMING);
@@ -245,6 +247,8 @@ mod tests {
         assert_eq!(peer.ack(), 8);
     }
 
+    /// `crates/broadcast/src/link.rs`'s rule: an ack waits for a message to ride
+    /// on, and a message without changes is never acknowledged.
     #[test]
     fn an_ack_goes_alone_only_after_the_ack_delay_and_a_pure_ack_is_not_acked() {
         let mut peer = Peer::new(TIMING);
@@ -258,6 +262,7 @@ mod tests {
         assert_eq!(peer.due(0, at(20_000)), None, "no ack of an ack");
     }
 
+    /// An ack costs no message of its own while changes flow both ways.
     #[test]
     fn an_ack_rides_along_with_changes() {
         let mut peer = Peer::new(TIMING);
@@ -282,6 +287,7 @@ mod tests {
         );
     }
 
+    /// A change the peer itself sent us is never sent back, and never waited on.
     #[test]
     fn changes_learned_from_the_peer_count_as_acknowledged() {
         let mut peer = Peer::new(TIMING);

@@ -268,6 +268,7 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
+    /// An entry on the wire is `[key, value, lamport, node]`.
     #[test]
     fn entries_travel_as_four_element_arrays() {
         let json = serde_json::to_string(&entry(9, 3, 12, "n1")).expect("serializable");
@@ -328,6 +329,7 @@ mod tests {
         assert_eq!((n0.read(1), n1.read(1)), (Some(11), Some(10)));
     }
 
+    /// A key written many times between two messages costs one entry.
     #[test]
     fn a_peer_is_sent_each_changed_key_once_with_its_current_value() {
         let mut store = Store::new("n0", MergeRule::LastWriterWins);
@@ -342,6 +344,7 @@ mod tests {
         assert_eq!(entries, [], "nothing changed since");
     }
 
+    /// What a replica learned from a peer goes to the others, not back.
     #[test]
     fn a_peer_is_not_sent_back_what_it_sent() {
         let mut store = Store::new("n0", MergeRule::LastWriterWins);
@@ -353,6 +356,7 @@ mod tests {
         assert_eq!(to_n2.len(), 2, "a third node gets both");
     }
 
+    /// A message's bound cuts the list, and says up to which change it is complete.
     #[test]
     fn a_limit_cuts_the_list_and_says_where() {
         let mut store = Store::new("n0", MergeRule::LastWriterWins);

@@ -141,6 +141,7 @@ mod tests {
         assert_eq!(read_value(&later[0]), Some(1));
     }
 
+    /// A read-only transaction needs no stamp and gives peers nothing to fetch.
     #[test]
     fn a_read_only_transaction_changes_nothing() {
         let mut store = store();
