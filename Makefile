@@ -6,15 +6,15 @@
 #   make bench           every benchmark
 #
 # One challenge: make test-echo, test-unique-ids, test-broadcast (or -3a … -3e),
-# test-counter, test-pn-counter. In the simulation: make sim-echo, sim-unique-ids,
-# sim-broadcast, sim-counter. One benchmark: make bench-runtime, bench-harness,
-# bench-sim, bench-broadcast, bench-counter.
+# test-counter, test-pn-counter, test-txn (or -6a … -6c). In the simulation: make
+# sim-echo, sim-unique-ids, sim-broadcast, sim-counter, sim-txn. One benchmark: make
+# bench-runtime, bench-harness, bench-sim, bench-broadcast, bench-counter.
 #
 # FAST=1 make test-all   the same challenges with 5 s time limits, run side by side
 #                        (about a minute); the verdicts and criteria are judged as usual.
 # SEEDS=0..20            the seed range of the sim targets (default 0..100).
-# BROADCAST_BIN=...      (and ECHO_BIN, UNIQUE_IDS_BIN, COUNTER_BIN) a node binary to
-#                        put in place of the project's own, e.g. a fixture broken on purpose.
+# BROADCAST_BIN=...      (and ECHO_BIN, UNIQUE_IDS_BIN, COUNTER_BIN, TXN_BIN) a node binary
+#                        to put in place of the project's own, e.g. one broken on purpose.
 #
 # RUNNER picks who runs the challenges:
 #   RUNNER=maelstrom     the real Maelstrom in ./maelstrom (make maelstrom installs it; needs Java)
@@ -33,6 +33,7 @@ ECHO_BIN ?= $(RELEASE_DIR)/echo
 UNIQUE_IDS_BIN ?= $(RELEASE_DIR)/unique-ids
 BROADCAST_BIN ?= $(RELEASE_DIR)/broadcast
 COUNTER_BIN ?= $(RELEASE_DIR)/g-counter
+TXN_BIN ?= $(RELEASE_DIR)/txn
 SEEDS ?= 0..100
 
 # FAST=1: every time limit becomes 5 s, and the challenge runs go side by side. The
@@ -92,8 +93,9 @@ endef
 
 .PHONY: help build maelstrom runner fast-note \
 	test-echo test-unique-ids test-broadcast test-broadcast-3a test-broadcast-3b \
-	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter test-all \
-	sim-echo sim-unique-ids sim-broadcast sim-counter sim-all \
+	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter \
+	test-txn test-txn-6a test-txn-6b test-txn-6c test-all \
+	sim-echo sim-unique-ids sim-broadcast sim-counter sim-txn sim-all \
 	check fmt clippy test bench bench-runtime bench-harness bench-sim bench-broadcast bench-counter clean
 
 help:
@@ -131,6 +133,9 @@ CMD_3C = -w broadcast --node-count 5 --time-limit $(T20) --rate 10 --nemesis par
 CMD_3D = -w broadcast --node-count 25 --time-limit $(T20) --rate 100 --latency 100
 CMD_4 = -w g-counter --node-count 3 --rate 100 --time-limit $(T20) --nemesis partition
 CMD_PN = -w pn-counter --node-count 3 --rate 100 --time-limit $(T20) --nemesis partition
+CMD_6A = -w txn-rw-register --node-count 1 --time-limit $(T20) --rate 1000 --concurrency 2n --consistency-models read-uncommitted --availability total
+CMD_6B = -w txn-rw-register --node-count 2 --concurrency 2n --time-limit $(T20) --rate 1000 --consistency-models read-uncommitted
+CMD_6C = -w txn-rw-register --node-count 2 --concurrency 2n --time-limit $(T20) --rate 1000 --consistency-models read-committed --availability total --nemesis partition
 
 fast-note:
 	@if [ "$(FAST)" = 1 ]; then echo "FAST=1: time limits are 5 s instead of 10-30 s; each run is judged by its challenge's criteria as usual, on a fifth of the load (2 and 5c see far fewer operations, 3d/3e fewer latency samples)."; fi
@@ -167,7 +172,20 @@ test-counter: build runner fast-note
 test-pn-counter: build runner fast-note
 	$(call challenge,4,--bin $(COUNTER_BIN) $(CMD_PN))
 
-test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter
+test-txn: test-txn-6a test-txn-6b test-txn-6c
+
+test-txn-6a: build runner fast-note
+	$(call challenge,6a,--bin $(TXN_BIN) $(CMD_6A))
+
+# 6b is run as the challenge page runs it: first without faults, then partitioned.
+test-txn-6b: build runner fast-note
+	$(call challenge,6b,--bin $(TXN_BIN) $(CMD_6B))
+	$(call challenge,6b,--bin $(TXN_BIN) $(CMD_6B) --availability total --nemesis partition)
+
+test-txn-6c: build runner fast-note
+	$(call challenge,6c,--bin $(TXN_BIN) $(CMD_6C))
+
+test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter test-txn
 
 # --- The same challenges in the simulation: every seed of $(SEEDS) ------------
 # sim(challenge, binary, command): the seeds that are not valid (the valid ones are
@@ -195,7 +213,13 @@ sim-counter: build
 	$(call sim,4,$(COUNTER_BIN),$(CMD_4))
 	$(call sim,4,$(COUNTER_BIN),$(CMD_PN))
 
-sim-all: sim-echo sim-unique-ids sim-broadcast sim-counter
+# The txn runs carry 20,000 transactions each; 20 seeds are plenty.
+sim-txn: build
+	$(call sim,6a,$(TXN_BIN),$(CMD_6A))
+	$(call sim,6b,$(TXN_BIN),$(CMD_6B) --availability total --nemesis partition)
+	$(call sim,6c,$(TXN_BIN),$(CMD_6C))
+
+sim-all: sim-echo sim-unique-ids sim-broadcast sim-counter sim-txn
 
 # --- The gate -----------------------------------------------------------------
 
