@@ -213,7 +213,7 @@ sim-counter: build
 	$(call sim,4,$(COUNTER_BIN),$(CMD_4))
 	$(call sim,4,$(COUNTER_BIN),$(CMD_PN))
 
-# The txn runs carry 20,000 transactions each; 20 seeds are plenty.
+# Each txn run carries about 20,000 transactions: roughly 0.1 s a seed.
 sim-txn: build
 	$(call sim,6a,$(TXN_BIN),$(CMD_6A))
 	$(call sim,6b,$(TXN_BIN),$(CMD_6B) --availability total --nemesis partition)
