@@ -1,13 +1,16 @@
-//! The counter node: batched writes of its own key, periodic fresh reads of
-//! the others' keys, reads answered from memory.
+//! The counter node: adds acknowledged from memory, one sync per interval
+//! that writes this node's key and then reads the others', reads answered
+//! from memory.
 //!
-//! Two things run on timers, and each has at most one operation in flight:
-//! - the *flush* writes this node's new sum when adds are waiting, and answers
-//!   them when seq-kv confirms;
-//! - the *sync* makes sure this node's seq-kv view is fresh (a write since the
-//!   last sync, or a version bump) and then reads every other node's key.
-//!   With `--no-freshness-write` ([`crate::options`]) it skips the bump and
-//!   reads at once: the node broken on purpose.
+//! A sync is a small state machine, [`SyncPhase`], with at most one in flight:
+//! - *writing*: this node's key gets its current sum under a new version. A
+//!   write is sent even when the sum has not changed (a *freshness write*),
+//!   because a write is what moves this node's seq-kv view to the newest
+//!   state (maelstrom.md §4); with `--no-freshness-write`
+//!   ([`crate::options`]) an unchanged sum is not written: the node broken on
+//!   purpose;
+//! - *reading*: once seq-kv has confirmed the write, every other node's key
+//!   is read; each answer that is newer than what we had is kept.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -20,17 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::options::Options;
 
-/// Adds wait at most this long for the write that makes them durable. Longer
-/// means fewer writes (more adds per write) and slower `add_ok`s.
-pub const WRITE_INTERVAL: Duration = Duration::from_millis(100);
-
-/// How often a node refreshes its view of the other nodes' sums. Reads in
-/// between answer from the last view, so they can lag by about this much.
-pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
-
-/// seq-kv is never partitioned and never loses a message (spec §5), so a write
-/// is answered; a timeout only means the service was slow. Retrying sends the
-/// same version and sum, so applying it twice is harmless.
+/// seq-kv is never partitioned and never loses a message (maelstrom.md §5),
+/// so a write is answered; a timeout only means the service was slow.
+/// Retrying sends the same version and sum, so applying it twice is harmless.
 const WRITE_OPTIONS: RpcOptions = RpcOptions {
     timeout: Duration::from_secs(1),
     retry: Some(Backoff {
@@ -60,41 +55,41 @@ pub struct Entry {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tick {
-    Flush,
     Sync,
 }
 
-/// The write in flight: the entry it writes and the adds it will acknowledge.
-#[derive(Debug)]
-struct Write {
-    call: CallId,
-    entry: Entry,
-    adds: Vec<Message<Payload>>,
-    /// A sync waits for this write before reading.
-    sync_after: bool,
+/// Where the current sync is. Each state has its calls in flight, so a reply
+/// that belongs to no state is a late one and is dropped.
+#[derive(Debug, PartialEq, Eq)]
+enum SyncPhase {
+    Idle,
+    /// Our key is being written with `entry`; the reads follow its `write_ok`.
+    Writing {
+        call: CallId,
+        entry: Entry,
+    },
+    /// The peers' keys are being read: the calls not yet answered, and whose
+    /// key each one reads. At most one per peer.
+    Reading {
+        calls: BTreeMap<CallId, String>,
+    },
 }
 
 #[derive(Debug)]
 pub struct CounterNode {
     node_id: String,
     peers: Vec<String>,
-    /// The last entry seq-kv acknowledged for our key.
-    written: Entry,
+    /// Every add this node has acknowledged: the sum its key must come to hold.
+    sum: i64,
     /// The highest version ever sent: a write that failed may still have
-    /// landed, so the next one must be newer than it, not just than `written`.
+    /// landed, so the next one must be newer than it.
     version_sent_max: u64,
-    /// Adds received and not yet in a write, with their sum.
-    waiting: Vec<Message<Payload>>,
-    waiting_sum: i64,
-    write: Option<Write>,
-    /// A write completed since the last sync read: our view is fresh enough.
-    wrote_since_sync: bool,
-    /// Reads in flight, by call, for the peer whose key they read.
-    reads: BTreeMap<CallId, String>,
+    /// The sum seq-kv last confirmed for our key.
+    written_sum: i64,
+    sync: SyncPhase,
     /// The highest-version entry seen for each peer.
     seen: BTreeMap<String, Entry>,
-    /// A sync bumps our own key before reading (off only to break the node).
-    freshness_write: bool,
+    options: Options,
 }
 
 fn key(node: &str) -> String {
@@ -102,125 +97,85 @@ fn key(node: &str) -> String {
 }
 
 impl CounterNode {
-    /// The counter as this node knows it: its own durable sum and the latest
-    /// sums it has read for the others.
+    /// The counter as this node knows it: every add it acknowledged itself and
+    /// the latest sums it has read for the others.
     pub fn value(&self) -> i64 {
         // Wrapping: each node's sum fits, but their total may not; a counter
         // that large is meaningless, and a read must still be answered.
         let sums = self.seen.values().map(|entry| entry.sum);
-        sums.fold(self.written.sum, i64::wrapping_add)
+        sums.fold(self.sum, i64::wrapping_add)
     }
 
-    fn accept_add(&mut self, request: Message<Payload>, delta: i64, ctx: &mut Context<Tick>) {
-        if delta == 0 {
-            // Nothing changes, so nothing needs to become durable.
-            ctx.reply(&request, Payload::AddOk);
-            return;
+    /// Counts the add and acknowledges it at once: it reaches seq-kv with the
+    /// next sync (the crate's `//!` says why that is enough here).
+    fn accept_add(&mut self, request: &Message<Payload>, delta: i64, ctx: &mut Context<Tick>) {
+        match self.sum.checked_add(delta) {
+            Some(sum) => {
+                self.sum = sum;
+                ctx.reply(request, Payload::AddOk);
+            }
+            None => {
+                // A definite error: the client knows the add did not happen.
+                let text = format!("adding {delta} would overflow this node's sum");
+                ctx.reply_error(request, &Error::new(ErrorCode::MalformedRequest, text));
+            }
         }
-        let base = self.latest_entry().sum;
-        let waiting_sum = self.waiting_sum.checked_add(delta);
-        if waiting_sum
-            .and_then(|waiting_sum| base.checked_add(waiting_sum))
-            .is_none()
-        {
-            // A definite error: the client knows the add did not happen.
-            let text = format!("adding {delta} would overflow this node's sum");
-            ctx.reply_error(&request, &Error::new(ErrorCode::MalformedRequest, text));
-            return;
-        }
-        self.waiting_sum = waiting_sum.expect("checked above");
-        self.waiting.push(request);
     }
 
-    /// The next entry for our key: everything acknowledged or in flight, plus
-    /// what is waiting, under a new version.
-    fn next_entry(&self) -> Entry {
-        Entry {
+    /// Starts a sync unless the last one is still running: the write (or, with
+    /// nothing new and no freshness write, the reads at once).
+    fn sync_tick(&mut self, ctx: &mut Context<Tick>) {
+        if self.sync != SyncPhase::Idle {
+            return; // the last sync is still running; it is never more than one
+        }
+        if self.sum == self.written_sum && !self.options.freshness_write {
+            // The bug `--no-freshness-write` shows: these reads go out on
+            // whatever view seq-kv holds for us, however old.
+            self.read_peers(ctx);
+            return;
+        }
+        // Every version is new, so the write is never an "equal value" that
+        // seq-kv would not apply (maelstrom.md §4).
+        let entry = Entry {
             version: self.version_sent_max + 1,
-            sum: self.latest_entry().sum + self.waiting_sum,
-        }
-    }
-
-    /// The entry in flight if there is one, else the last one acknowledged:
-    /// what seq-kv will hold once the current write lands.
-    fn latest_entry(&self) -> Entry {
-        self.write
-            .as_ref()
-            .map_or(self.written, |write| write.entry)
-    }
-
-    /// Writes what is waiting (or, for a sync, bumps the version), unless a
-    /// write is already in flight.
-    fn maybe_write(&mut self, sync_after: bool, ctx: &mut Context<Tick>) {
-        if self.write.is_some() || (self.waiting.is_empty() && !sync_after) {
-            return;
-        }
-        let entry = self.next_entry();
+            sum: self.sum,
+        };
         self.version_sent_max = entry.version;
         let call = Kv::SEQ
             .with_options(WRITE_OPTIONS)
             .write(ctx, key(&self.node_id), entry);
-        self.write = Some(Write {
-            call,
-            entry,
-            adds: std::mem::take(&mut self.waiting),
-            sync_after,
-        });
-        self.waiting_sum = 0;
+        self.sync = SyncPhase::Writing { call, entry };
     }
 
-    fn write_done(&mut self, write: Write, result: Result<(), Error>, ctx: &mut Context<Tick>) {
+    fn write_done(&mut self, entry: Entry, result: Result<(), Error>, ctx: &mut Context<Tick>) {
         match result {
             Ok(()) => {
-                assert!(
-                    write.entry.version > self.written.version,
-                    "versions only grow"
-                );
-                self.written = write.entry;
-                self.wrote_since_sync = true;
-                for add in &write.adds {
-                    ctx.reply(add, Payload::AddOk);
-                }
-                if write.sync_after {
-                    self.read_peers(ctx);
-                }
+                // Our view is now at least the state our write created, so
+                // every read below sees every write that completed before it.
+                self.written_sum = entry.sum;
+                self.read_peers(ctx);
             }
             Err(error) => {
-                // Only a write that ran out of retries ends here. Its adds may or
-                // may not be in seq-kv; the next write carries them again with a
-                // higher version, so they land exactly once either way.
-                ctx.log(format!("write of {:?} failed: {error}", write.entry));
-                let mut adds = write.adds;
-                adds.append(&mut self.waiting);
-                self.waiting = adds;
-                self.waiting_sum = self.waiting.iter().map(add_delta).sum();
+                // Only a write that ran out of retries ends here. It may or may
+                // not have landed; the next sync writes a higher version, whose
+                // sum includes this one's, so nothing is lost or counted twice.
+                ctx.log(format!("write of {entry:?} failed: {error}"));
+                self.sync = SyncPhase::Idle;
             }
-        }
-    }
-
-    /// A sync: read every peer's key, right away if a write has already made
-    /// our view fresh, else after a version bump.
-    fn sync(&mut self, ctx: &mut Context<Tick>) {
-        if !self.reads.is_empty() || self.write.as_ref().is_some_and(|write| write.sync_after) {
-            return; // the last sync is still running
-        }
-        // Without the freshness write, a read goes out on whatever view seq-kv
-        // holds for us, however old: the bug `--no-freshness-write` shows.
-        if self.wrote_since_sync || !self.freshness_write {
-            self.read_peers(ctx);
-        } else if let Some(write) = &mut self.write {
-            write.sync_after = true; // the write in flight refreshes our view
-        } else {
-            self.maybe_write(true, ctx);
         }
     }
 
     fn read_peers(&mut self, ctx: &mut Context<Tick>) {
-        self.wrote_since_sync = false;
-        for peer in &self.peers {
-            let call = Kv::SEQ.read(ctx, key(peer));
-            self.reads.insert(call, peer.clone());
-        }
+        let calls: BTreeMap<CallId, String> = self
+            .peers
+            .iter()
+            .map(|peer| (Kv::SEQ.read(ctx, key(peer)), peer.clone()))
+            .collect();
+        self.sync = if calls.is_empty() {
+            SyncPhase::Idle // a single node has no one to read
+        } else {
+            SyncPhase::Reading { calls }
+        };
     }
 
     /// Keeps the newer of what we had and what we read: a stale read never
@@ -231,12 +186,15 @@ impl CounterNode {
             *known = entry;
         }
     }
-}
 
-fn add_delta(message: &Message<Payload>) -> i64 {
-    match message.body.payload {
-        Payload::Add { delta } => delta,
-        _ => unreachable!("only adds wait for a write"),
+    fn read_done(&mut self, peer: String, reply: RpcReply, ctx: &mut Context<Tick>) {
+        match kv::read_value::<Entry>(reply) {
+            Ok(entry) => self.merge_remote(peer, entry),
+            // The peer has not written yet (or this read saw a state from
+            // before it did): its sum counts as 0 until a read says otherwise.
+            Err(error) if error.code == ErrorCode::KeyDoesNotExist => {}
+            Err(error) => ctx.log(format!("reading {}: {error}", key(&peer))),
+        }
     }
 }
 
@@ -252,26 +210,22 @@ impl Node for CounterNode {
         if !options.freshness_write {
             ctx.log("--no-freshness-write: syncs may read stale sums (broken on purpose)");
         }
-        ctx.every(WRITE_INTERVAL, Tick::Flush);
-        ctx.every(SYNC_INTERVAL, Tick::Sync);
+        ctx.every(options.sync_interval, Tick::Sync);
         CounterNode {
             node_id: init.node_id.clone(),
             peers: init.peers().cloned().collect(),
-            written: Entry::default(),
+            sum: 0,
             version_sent_max: 0,
-            waiting: Vec::new(),
-            waiting_sum: 0,
-            write: None,
-            wrote_since_sync: false,
-            reads: BTreeMap::new(),
+            written_sum: 0,
+            sync: SyncPhase::Idle,
             seen: BTreeMap::new(),
-            freshness_write: options.freshness_write,
+            options,
         }
     }
 
     fn on_message(&mut self, request: Message<Payload>, ctx: &mut Context<Tick>) {
         match request.body.payload {
-            Payload::Add { delta } => self.accept_add(request, delta, ctx),
+            Payload::Add { delta } => self.accept_add(&request, delta, ctx),
             Payload::Read => {
                 let value = self.value();
                 ctx.reply(&request, Payload::ReadOk { value });
@@ -283,29 +237,26 @@ impl Node for CounterNode {
 
     fn on_tick(&mut self, tick: Tick, ctx: &mut Context<Tick>) {
         match tick {
-            Tick::Flush => self.maybe_write(false, ctx),
-            Tick::Sync => self.sync(ctx),
+            Tick::Sync => self.sync_tick(ctx),
         }
     }
 
     fn on_reply(&mut self, reply: RpcReply, ctx: &mut Context<Tick>) {
-        if self
-            .write
-            .as_ref()
-            .is_some_and(|write| write.call == reply.call)
-        {
-            let write = self.write.take().expect("checked above");
-            self.write_done(write, kv::expect_ok(reply), ctx);
-            return;
-        }
-        let Some(peer) = self.reads.remove(&reply.call) else {
-            return;
-        };
-        match kv::read_value::<Entry>(reply) {
-            Ok(entry) => self.merge_remote(peer, entry),
-            // The peer has not written yet: its sum is 0, which we assume already.
-            Err(error) if error.code == ErrorCode::KeyDoesNotExist => {}
-            Err(error) => ctx.log(format!("reading {}: {error}", key(&peer))),
+        match &mut self.sync {
+            SyncPhase::Writing { call, entry } if *call == reply.call => {
+                let entry = *entry;
+                self.write_done(entry, kv::expect_ok(reply), ctx);
+            }
+            SyncPhase::Reading { calls } => {
+                let Some(peer) = calls.remove(&reply.call) else {
+                    return; // not one of this sync's reads
+                };
+                if calls.is_empty() {
+                    self.sync = SyncPhase::Idle;
+                }
+                self.read_done(peer, reply, ctx);
+            }
+            _ => {} // a reply that belongs to no sync in flight
         }
     }
 }

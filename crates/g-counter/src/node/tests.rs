@@ -22,8 +22,8 @@ struct Cluster {
     seq_kv: Box<dyn Service>,
     /// (node index, call, request body), delivered in an order the RNG picks.
     in_flight: VecDeque<(usize, CallId, Value)>,
-    /// Every message the nodes sent to clients.
-    client_replies: Vec<Message<Payload>>,
+    /// Every message the nodes sent to clients, as JSON (errors included).
+    client_replies: Vec<Value>,
     rng: StdRng,
     next_msg_id: u64,
 }
@@ -92,8 +92,7 @@ impl Cluster {
                     self.in_flight.push_back((node, call, body));
                 }
                 Effect::Send(line) => {
-                    let message: Message<Payload> =
-                        serde_json::from_str(&line).expect("a client reply");
+                    let message = serde_json::from_str(&line).expect("a client reply is JSON");
                     self.client_replies.push(message);
                 }
                 Effect::Timer { .. } | Effect::Log(_) => {}
@@ -129,49 +128,86 @@ impl Cluster {
         while self.deliver_one() {}
     }
 
+    /// The keys of the seq-kv requests in flight, in the order they were sent.
+    fn keys_in_flight(&self) -> Vec<String> {
+        let keys = self.in_flight.iter().map(|(_, _, body)| &body["key"]);
+        keys.map(|key| key.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     fn value(&self, node: usize) -> i64 {
         self.nodes[node].0.value()
     }
 
+    /// The body of the reply to client request `msg_id`, if there is one.
+    fn reply_to(&self, msg_id: u64) -> Option<&Value> {
+        let mut replies = self.client_replies.iter().map(|reply| &reply["body"]);
+        replies.find(|body| body["in_reply_to"] == msg_id)
+    }
+
     fn acknowledged(&self, msg_id: u64) -> bool {
-        self.client_replies.iter().any(|reply| {
-            reply.body.in_reply_to == Some(msg_id) && reply.body.payload == Payload::AddOk
-        })
+        self.reply_to(msg_id)
+            .is_some_and(|body| body["type"] == "add_ok")
     }
 }
 
-/// The durability rule: `add_ok` only once seq-kv has the add.
+/// The durability choice of the crate's `//!`: `add_ok` at once, from memory;
+/// seq-kv gets the add with the next sync (maelstrom.md §5.2: nodes never crash).
 #[test]
-fn an_add_is_acknowledged_only_after_seq_kv_confirms_the_write() {
+fn an_add_is_acknowledged_at_once_and_reaches_seq_kv_with_the_next_sync() {
     let mut cluster = Cluster::new(1);
     let add = cluster.add(0, 3);
-    assert!(!cluster.acknowledged(add), "nothing is durable yet");
-    cluster.tick(0, Tick::Flush);
-    assert_eq!(cluster.in_flight.len(), 1);
-    assert_eq!(
-        cluster.in_flight[0].2,
-        json!({"type": "write", "key": "counter-n0", "value": {"version": 1, "sum": 3}})
+    assert!(
+        cluster.acknowledged(add),
+        "no write stands between an add and its add_ok"
     );
-    assert!(!cluster.acknowledged(add), "the write is in flight");
-    cluster.deliver_all();
-    assert!(cluster.acknowledged(add));
-    assert_eq!(cluster.value(0), 3);
+    assert!(cluster.in_flight.is_empty(), "and none is sent for it yet");
+    assert_eq!(cluster.value(0), 3, "the node's own reads count it at once");
+    cluster.tick(0, Tick::Sync);
+    assert_eq!(
+        cluster
+            .in_flight
+            .iter()
+            .map(|(_, _, body)| body.clone())
+            .collect::<Vec<_>>(),
+        [json!({"type": "write", "key": "counter-n0", "value": {"version": 1, "sum": 3}})]
+    );
 }
 
+/// maelstrom.md §3.5: pn-counter deltas may be negative; however many adds
+/// arrive between two syncs, the sync writes their sum once.
 #[test]
-fn adds_that_arrive_together_share_one_write_and_a_zero_add_needs_none() {
+fn the_adds_between_two_syncs_share_one_write() {
     let mut cluster = Cluster::new(2);
-    let adds = [cluster.add(1, 1), cluster.add(1, 2), cluster.add(1, -4)];
-    let zero = cluster.add(1, 0);
-    assert!(
-        cluster.acknowledged(zero),
-        "adding 0 changes nothing, so it is durable at once"
-    );
-    cluster.tick(1, Tick::Flush);
-    assert_eq!(cluster.in_flight.len(), 1, "one write for three adds");
-    cluster.deliver_all();
+    let adds = [
+        cluster.add(1, 1),
+        cluster.add(1, 2),
+        cluster.add(1, -4),
+        cluster.add(1, 0),
+    ];
     assert!(adds.iter().all(|&add| cluster.acknowledged(add)));
-    assert_eq!(cluster.value(1), -1, "pn-counter deltas may be negative");
+    cluster.tick(1, Tick::Sync);
+    assert_eq!(cluster.in_flight.len(), 1, "one write for four adds");
+    assert_eq!(
+        cluster.in_flight[0].2["value"],
+        json!({"version": 1, "sum": -1})
+    );
+    cluster.deliver_all();
+    assert_eq!(cluster.value(1), -1);
+}
+
+/// An add that would overflow the node's sum is refused with a definite error
+/// (maelstrom.md §1.4, code 12), so the client knows it did not happen.
+#[test]
+fn an_add_that_would_overflow_is_refused_and_changes_nothing() {
+    let mut cluster = Cluster::new(3);
+    let big = cluster.add(2, i64::MAX);
+    let over = cluster.add(2, 1);
+    assert!(cluster.acknowledged(big));
+    let refusal = cluster.reply_to(over).expect("the add is answered");
+    assert_eq!(refusal["type"], "error");
+    assert_eq!(refusal["code"], 12);
+    assert_eq!(cluster.value(2), i64::MAX);
 }
 
 /// maelstrom.md §4: the trap this node avoids. A caller seq-kv has never seen
@@ -190,9 +226,10 @@ fn seq_kv_serves_a_new_reader_a_stale_value_so_reading_alone_is_not_enough() {
 }
 
 /// maelstrom.md §4: after its own write, a caller reads at least the newest
-/// state at the time of that write, which is what a sync relies on.
+/// state at the time of that write, which is what a sync relies on; with no
+/// new adds, the write is a version bump.
 #[test]
-fn a_sync_without_a_recent_write_bumps_the_version_before_reading() {
+fn a_sync_with_nothing_new_bumps_the_version_before_reading() {
     let mut cluster = Cluster::new(3);
     cluster.tick(2, Tick::Sync);
     assert_eq!(cluster.in_flight.len(), 1, "first the bump, reads after it");
@@ -201,13 +238,34 @@ fn a_sync_without_a_recent_write_bumps_the_version_before_reading() {
         cluster.in_flight[0].2["value"],
         json!({"version": 1, "sum": 0})
     );
+    cluster.tick(2, Tick::Sync);
+    assert_eq!(cluster.in_flight.len(), 1, "one sync at a time");
     cluster.deliver_one();
-    let reads: Vec<_> = cluster
-        .in_flight
-        .iter()
-        .map(|(_, _, body)| body["key"].clone())
-        .collect();
-    assert_eq!(reads, [json!("counter-n0"), json!("counter-n1")]);
+    assert_eq!(cluster.keys_in_flight(), ["counter-n0", "counter-n1"]);
+    cluster.deliver_all();
+    cluster.tick(2, Tick::Sync);
+    assert_eq!(
+        cluster.in_flight[0].2["value"],
+        json!({"version": 2, "sum": 0}),
+        "every sync writes a new version"
+    );
+}
+
+/// The node broken on purpose: with nothing new to write, a sync reads at once,
+/// on whatever view seq-kv holds for it (maelstrom.md §4).
+#[test]
+fn without_the_freshness_write_a_sync_with_nothing_new_reads_at_once() {
+    let mut cluster = Cluster::with_args(4, &["--no-freshness-write"]);
+    cluster.tick(0, Tick::Sync);
+    assert_eq!(cluster.keys_in_flight(), ["counter-n1", "counter-n2"]);
+    cluster.deliver_all();
+    cluster.add(0, 2);
+    cluster.tick(0, Tick::Sync);
+    assert_eq!(
+        cluster.keys_in_flight(),
+        ["counter-n0"],
+        "a changed sum is still written first"
+    );
 }
 
 #[test]
@@ -237,9 +295,10 @@ fn a_stale_read_never_takes_a_sum_backwards() {
     assert_eq!(node.value(), 50);
 }
 
-/// A seeded run: random adds, flushes, syncs and deliveries, then every add
-/// flushed and acknowledged, then two syncs on every node. The first node
-/// whose value is not the exact sum of the adds, if any.
+/// A seeded run: random adds, syncs and deliveries, then two syncs on every
+/// node, each run to its end (the first writes each node's last adds, the
+/// second reads them). The first node whose value is not the exact sum of the
+/// adds, if any.
 fn final_reads_fall_short(seed: u64, args: &[&str]) -> Option<String> {
     let mut cluster = Cluster::with_args(seed, args);
     let mut expected = 0;
@@ -252,24 +311,17 @@ fn final_reads_fall_short(seed: u64, args: &[&str]) -> Option<String> {
                 expected += delta;
                 adds.push(cluster.add(node, delta));
             }
-            5..=6 => cluster.tick(node, Tick::Flush),
-            7 => cluster.tick(node, Tick::Sync),
+            5..=6 => cluster.tick(node, Tick::Sync),
             _ => {
                 cluster.deliver_one();
             }
         }
     }
-    // Two flushes: the first may find a write still in flight.
-    for _round in 0..2 {
-        for node in 0..3 {
-            cluster.tick(node, Tick::Flush);
-        }
-        cluster.deliver_all();
-    }
     assert!(
         adds.iter().all(|&add| cluster.acknowledged(add)),
         "seed {seed}: every add acknowledged"
     );
+    cluster.deliver_all(); // the syncs still running end
     for _round in 0..2 {
         for node in 0..3 {
             cluster.tick(node, Tick::Sync);
@@ -284,7 +336,7 @@ fn final_reads_fall_short(seed: u64, args: &[&str]) -> Option<String> {
 /// maelstrom.md §3.5 with §4: whatever order seq-kv answers in, and however
 /// stale its reads, every node reads the exact sum of the acknowledged adds
 /// once each has synced twice after the last add (the final reads come 10 s
-/// after the last add, ten syncs later).
+/// after the last add, about ten syncs later).
 #[test]
 fn every_node_converges_to_the_exact_sum_on_a_stale_seq_kv() {
     for seed in 0..200 {
