@@ -69,7 +69,8 @@ struct Fence {
 }
 
 /// The fence a line opens (up to three spaces, then three or more backticks or tildes,
-/// then an info string whose first word is the language), or `None`.
+/// then an info string whose first word is the language; after backticks, an info string
+/// with a backtick in it makes the line inline code instead), or `None`.
 fn opening_fence(line: &str) -> Option<Fence> {
     let indentation = line.len() - line.trim_start_matches(' ').len();
     if indentation > 3 {
@@ -81,7 +82,13 @@ fn opening_fence(line: &str) -> Option<Fence> {
     if length < 3 {
         return None;
     }
-    let language = rest[length..].split_whitespace().next().unwrap_or_default();
+    let info = &rest[length..];
+    // A backtick fence's info string holds no backtick: "```` ```rust ````" at the start
+    // of a line is inline code, not a fence.
+    if character == '`' && info.contains('`') {
+        return None;
+    }
+    let language = info.split_whitespace().next().unwrap_or_default();
     Some(Fence {
         character,
         length,
@@ -210,20 +217,38 @@ fn indentation_at<'s>(source: &'s str, snippet_first: &str) -> Option<&'s str> {
         .then_some(indentation)
 }
 
-/// Where `part` appears in `source` at or after line index `from`: the index one past
-/// its last line, or `None`.
-fn find_part(source: &[&str], part: &[String], from: usize) -> Option<usize> {
-    let first = part.first()?;
-    (from..source.len()).find_map(|start| {
-        let indentation = indentation_at(source[start], first)?;
-        let end = start + part.len();
-        let window = source.get(start..end)?;
-        window
-            .iter()
-            .zip(part)
-            .all(|(source_line, snippet_line)| line_matches(source_line, snippet_line, indentation))
-            .then_some(end)
-    })
+/// How many of `part`'s lines match `source` from line index `start` on, with the
+/// indentation the source gives the first of them (0 if the first does not match).
+fn matching_prefix(source: &[&str], part: &[String], start: usize) -> usize {
+    let Some(indentation) = part
+        .first()
+        .and_then(|first| indentation_at(source[start], first))
+    else {
+        return 0;
+    };
+    source[start..]
+        .iter()
+        .zip(part)
+        .take_while(|(source_line, snippet_line)| {
+            line_matches(source_line, snippet_line, indentation)
+        })
+        .count()
+}
+
+/// Where `part` appears in `source` at or after line index `from`: `Ok` with the index
+/// one past its last line, or `Err` with the offset in `part` of the first line that
+/// differs from the source where most of it matches (0 when even its first line is
+/// nowhere), so that a report can point at the line that drifted.
+fn find_part(source: &[&str], part: &[String], from: usize) -> Result<usize, usize> {
+    let mut longest = 0;
+    for start in from..source.len() {
+        let matched = matching_prefix(source, part, start);
+        if matched == part.len() {
+            return Ok(start + matched);
+        }
+        longest = longest.max(matched);
+    }
+    Err(longest)
 }
 
 /// What is wrong with one snippet of `document`, as `doc:line: …` messages.
@@ -263,11 +288,11 @@ fn snippet_problems(
     let mut from = 0;
     for part in parts {
         match find_part(&source_lines, part.lines, from) {
-            Some(end) => from = end,
-            None => {
+            Ok(end) => from = end,
+            Err(drifted) => {
                 return Ok(vec![format!(
                     "{}: snippet not found in {path}",
-                    at(part.first_line)
+                    at(part.first_line + drifted)
                 )])
             }
         }
@@ -374,15 +399,15 @@ fn a_dedented_snippet_with_a_blank_line_matches() {
     assert_eq!(check(markdown), Vec::<String>::new());
 }
 
-/// docs/README.md, "Snippets": a snippet whose text changed is reported at the line of
-/// the document where the unmatched part starts.
+/// docs/README.md, "Snippets": a snippet whose text changed is reported at the first line
+/// of the document that differs from the source.
 #[test]
 fn a_snippet_that_drifted_is_reported_with_its_document_and_line() {
     let markdown =
         "# Title\n\n```rust\n// src/main.rs\nfn main() {\n    for value in [1, 2, 3] {\n```\n";
     assert_eq!(
         check(markdown),
-        ["docs/x.md:5: snippet not found in src/main.rs"]
+        ["docs/x.md:6: snippet not found in src/main.rs"]
     );
 }
 
@@ -429,11 +454,13 @@ fn a_snippet_without_a_file_it_can_be_checked_against_is_reported() {
     );
 }
 
-/// CommonMark fences: a longer fence holds a shorter one, tildes hold backticks, a fence
-/// in a list keeps its indentation out of the lines, and a note may follow the path.
+/// CommonMark fences: backticks with a backtick after them are inline code, a longer
+/// fence holds a shorter one, tildes hold backticks, a fence in a list keeps its
+/// indentation out of the lines, and a note may follow the path.
 #[test]
 fn fences_are_read_as_markdown_reads_them() {
-    let markdown = "````text\n```rust\nnot a snippet\n```\n````\n\
+    let markdown = "```` ```rust ```` is inline code\n\
+                    ````text\n```rust\nnot a snippet\n```\n````\n\
                     ~~~rust\n// src/main.rs: the loop\n    for value in [1, 2] {\n~~~\n\
                     - item\n\n  ```rust\n  // src/main.rs\n  fn main() {\n  ```\n";
     let snippets = rust_snippets(markdown);
