@@ -146,7 +146,9 @@ pub struct RunArgs {
     /// Also print node stderr on the console (always kept in node-logs/).
     #[arg(long)]
     pub log_stderr: bool,
-    /// The seed for everything random; printed at the start and in the replay line.
+    /// The seed of the harness's choices (generator, schedule, nemesis, latency, services)
+    /// and, in the simulation, of every node's randomness; printed at the start and in
+    /// the replay line.
     #[arg(long)]
     pub seed: Option<String>,
     /// A challenge (1, 2, 3a…3e, 3d-strict, 4, 5a…5c, 6a…6c) whose pass criteria must hold too.

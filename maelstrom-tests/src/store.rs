@@ -47,10 +47,23 @@ fn claim_run_dir(workload_dir: &Path) -> anyhow::Result<PathBuf> {
     anyhow::bail!("no free run directory in {}", workload_dir.display())
 }
 
+/// Points `link` at `target` atomically: a new link beside it, renamed over it. Runs
+/// that finish together (a seed sweep's threads, parallel tests) can't collide on a
+/// link that one of them has just removed.
 fn relink(link: &Path, target: &Path) -> anyhow::Result<()> {
-    let _ = std::fs::remove_file(link);
-    std::os::unix::fs::symlink(target, link)
-        .with_context(|| format!("could not link {}", link.display()))
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let file_name = link
+        .file_name()
+        .map_or("latest".into(), |name| name.to_string_lossy().into_owned());
+    let fresh = link.with_file_name(format!(
+        ".{file_name}.{}.{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::os::unix::fs::symlink(target, &fresh)
+        .with_context(|| format!("could not link {}", fresh.display()))?;
+    std::fs::rename(&fresh, link).with_context(|| format!("could not link {}", link.display()))
 }
 
 /// `YYYYMMDDTHHMMSS.mmmZ`.
@@ -170,6 +183,29 @@ pub fn write_interrupted_results(run_dir: &Path, signal: &str) -> anyhow::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Many runs finishing at once all get a run directory, and `latest` always points
+    /// at one of them (the link is replaced atomically, never missing).
+    #[test]
+    fn runs_created_at_once_never_collide_on_latest() {
+        let store =
+            std::env::temp_dir().join(format!("maelstrom-store-race-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&store);
+        let dirs: Vec<PathBuf> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| scope.spawn(|| create_run_dir(&store, "echo").expect("a run directory")))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("no panic"))
+                .collect()
+        });
+        let latest = std::fs::canonicalize(store.join("latest")).expect("latest resolves");
+        assert!(dirs.contains(&latest));
+        let distinct: std::collections::BTreeSet<_> = dirs.iter().collect();
+        assert_eq!(distinct.len(), 16, "every run has its own directory");
+        let _ = std::fs::remove_dir_all(&store);
+    }
 
     /// Store directories are named like Maelstrom's (maelstrom.md §6), in UTC.
     #[test]
