@@ -1,18 +1,18 @@
-//! The messages this node accepted that some peer does not have yet, in the
-//! order it accepted them.
+//! The messages this node appended as leader that some peer does not hold
+//! yet, in the order it appended them.
 //!
-//! Each accepted message becomes a [`Record`] with the next sequence number
+//! Each appended message becomes a [`Record`] with the next sequence number
 //! (1, 2, 3, …). A peer confirms records by the highest sequence number it
 //! holds, cumulatively, so "what this peer still needs" is always a suffix of
 //! the journal, and a record every peer has confirmed can be forgotten (the
 //! log keeps the message; the journal only remembers what to send). Sending a
-//! suffix, never a subset, is also what lets a record carry a promise: a peer
-//! that holds record `s` holds every record this node accepted before it.
+//! suffix, never a subset, is also what keeps every copy of a key a prefix of
+//! its leader's log: a peer that holds record `s` holds every record before it.
 //!
 //! The journal is bounded ([`JOURNAL_RECORDS_MAX`]). A peer cut off for long
 //! enough fills it; then this node refuses new sends with error 11
 //! (temporarily-unavailable), which tells the producer the message was not
-//! stored, as a Kafka broker refuses writes it cannot replicate. Maelstrom's
+//! stored, as a Kafka leader refuses writes it cannot replicate. Maelstrom's
 //! partitions heal long before that.
 
 use std::collections::VecDeque;
@@ -20,10 +20,11 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 /// At most this many records wait for peers to confirm them. At challenge 5's
-/// rate (about 500 sends a second) this is more than three minutes of sends.
+/// rate (about 450 sends a second, half of them led here) that is more than
+/// seven minutes of sends.
 pub const JOURNAL_RECORDS_MAX: usize = 100_000;
 
-/// A message this node accepted: on the wire `["9", 4, 17]` (key, offset, msg).
+/// A message this node appended: on the wire `["9", 4, 17]` (key, offset, msg).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "(String, u64, i64)", into = "(String, u64, i64)")]
 pub struct Record {

@@ -1,72 +1,18 @@
-//! One key's log: messages by offset, how new offsets are chosen, and which
-//! part of the log a poll may see.
+//! One key's log: messages by offset, appended by the key's leader and copied,
+//! in the same order, by every other node.
 //!
-//! Offsets come from a *clock* per key, in the manner of Lamport's logical
-//! clocks ("Time, Clocks, and the Ordering of Events in a Distributed System",
-//! 1978): a node's clock for a key is the highest offset it has given out or
-//! holds for that key, and its next offset is the smallest one above the clock
-//! that belongs to it. Offsets are split between nodes by remainder: with `n`
-//! nodes, the node at position `i` of Maelstrom's node list owns the offsets
-//! `≡ i (mod n)`. So two nodes never give out the same offset, and no node needs
-//! to ask another before answering a `send`. On one node that is 0, 1, 2, …; on
-//! two, a key written from both sides gets 0, 1, 2, 3 and a key written from one
-//! side 0, 2, 4: offsets grow, with gaps, as a Kafka consumer expects (Kafka's own
-//! offsets have gaps too, after compaction or around transaction markers).
-//!
-//! The price of choosing offsets without asking is that a message may later
-//! arrive from a peer with an offset *below* one this node already holds. A poll
-//! must never show a log with a hole that fills in later: a consumer that read
-//! offset 6 would skip the 5 that arrives afterwards. So a poll sees only the
-//! log up to a [`Frontier`] below which nothing can arrive any more; `node.rs`
-//! says how a node knows where that is.
+//! On the leader, [`KeyLog::append`] hands out offsets 0, 1, 2, … in the order
+//! sends arrive, so a message acknowledged before another was sent always has
+//! the smaller offset, whichever clients sent them. Elsewhere, [`KeyLog::insert`]
+//! stores what the leader replicated. The leader sends its records in the order
+//! it appended them ([`crate::journal`]), so a copy is always a prefix of the
+//! leader's log: a poll on any node can show everything the node holds, and no
+//! message can later appear below one a poll has shown.
 //!
 //! Left out: retention. A log keeps every message; Maelstrom's runs are short.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
-
-/// Which offsets belong to this node: those `≡ index (mod count)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Placement {
-    pub index: u64,
-    pub count: u64,
-}
-
-impl Placement {
-    /// The only node of a cluster of one: every offset is its own.
-    pub const ALONE: Placement = Placement { index: 0, count: 1 };
-
-    /// The smallest offset of this node's above `clock` (or its first offset
-    /// when the key has no clock yet).
-    pub fn next_offset(self, clock: Option<u64>) -> u64 {
-        assert!(
-            self.index < self.count,
-            "a node's place is inside the cluster"
-        );
-        let Some(clock) = clock else {
-            return self.index;
-        };
-        let above = clock + 1;
-        let behind = (self.index + self.count - above % self.count) % self.count;
-        above + behind
-    }
-
-    /// Whether this node could have given out `offset`.
-    pub fn owns(self, offset: u64) -> bool {
-        offset % self.count == self.index
-    }
-}
-
-/// How far up a key's log a poll may read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Frontier {
-    /// Nothing can arrive below any offset: a node with no peers.
-    Everything,
-    /// Offsets up to and including this one are final.
-    UpTo(u64),
-    /// Some peer has promised nothing about this key yet.
-    Nothing,
-}
 
 /// What happened to a message handed to [`KeyLog::insert`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,25 +20,43 @@ pub enum Inserted {
     New,
     /// The same message was already there (a record sent twice).
     AlreadyThere,
-    /// A different message holds that offset: two nodes claimed one offset,
-    /// which the placement rules out. The log keeps what it had.
+    /// A different message holds that offset; the log keeps what it had.
     Conflict {
         held: i64,
     },
 }
 
-/// The messages of one key, by offset.
+/// The messages of one key, by offset, and the next offset to hand out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyLog {
     messages: BTreeMap<u64, i64>,
+    /// The offset [`KeyLog::append`] hands out next (used on the leader only).
+    next_offset: u64,
 }
 
 impl KeyLog {
+    /// The leader's append: the next offset, with the message stored there.
+    pub fn append(&mut self, message: i64) -> u64 {
+        let offset = self.reserve();
+        let inserted = self.insert(offset, message);
+        assert_eq!(inserted, Inserted::New, "the next offset is always free");
+        offset
+    }
+
+    /// Hands out the next offset without storing anything there: only
+    /// `--break drop-sends` does this.
+    pub fn reserve(&mut self) -> u64 {
+        let offset = self.next_offset;
+        self.next_offset += 1;
+        offset
+    }
+
     /// Stores `message` at `offset`, unless that offset is taken.
     pub fn insert(&mut self, offset: u64, message: i64) -> Inserted {
         match self.messages.get(&offset) {
             None => {
                 self.messages.insert(offset, message);
+                self.next_offset = self.next_offset.max(offset + 1);
                 Inserted::New
             }
             Some(held) if *held == message => Inserted::AlreadyThere,
@@ -100,16 +64,11 @@ impl KeyLog {
         }
     }
 
-    /// The messages from offset `from` (or the first one after it) up to the
-    /// frontier, in offset order, at most `budget` of them.
-    pub fn read(&self, from: u64, frontier: Frontier, budget: usize) -> Vec<(u64, i64)> {
-        let upper = match frontier {
-            Frontier::Everything => Bound::Unbounded,
-            Frontier::UpTo(last) if last >= from => Bound::Included(last),
-            Frontier::UpTo(_) | Frontier::Nothing => return Vec::new(),
-        };
+    /// The messages from offset `from` (or the first one after it), in offset
+    /// order, at most `budget` of them.
+    pub fn read(&self, from: u64, budget: usize) -> Vec<(u64, i64)> {
         self.messages
-            .range((Bound::Included(from), upper))
+            .range((Bound::Included(from), Bound::Unbounded))
             .take(budget)
             .map(|(offset, message)| (*offset, *message))
             .collect()
@@ -126,55 +85,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_lone_node_numbers_offsets_one_after_another() {
-        let mut clock = None;
-        let offsets: Vec<u64> = (0..4)
-            .map(|_| {
-                let offset = Placement::ALONE.next_offset(clock);
-                clock = Some(offset);
-                offset
-            })
-            .collect();
-        assert_eq!(offsets, [0, 1, 2, 3]);
+    fn a_leader_appends_at_zero_one_two() {
+        let mut log = KeyLog::default();
+        assert_eq!(log.append(10), 0);
+        assert_eq!(log.append(11), 1);
+        assert_eq!(log.reserve(), 2);
+        assert_eq!(log.append(13), 3);
+        assert_eq!(log.read(0, 10), [(0, 10), (1, 11), (3, 13)]);
+        assert_eq!(log.len(), 3);
     }
 
     #[test]
-    fn each_node_takes_the_next_offset_of_its_own_above_the_clock() {
-        let first = Placement { index: 0, count: 2 };
-        let second = Placement { index: 1, count: 2 };
-        assert_eq!(first.next_offset(None), 0);
-        assert_eq!(second.next_offset(None), 1);
-        assert_eq!(first.next_offset(Some(0)), 2);
-        assert_eq!(first.next_offset(Some(1)), 2);
-        assert_eq!(second.next_offset(Some(1)), 3);
-        assert_eq!(second.next_offset(Some(2)), 3);
-        let third_of_three = Placement { index: 2, count: 3 };
-        assert_eq!(third_of_three.next_offset(Some(2)), 5);
-        assert_eq!(third_of_three.next_offset(Some(5)), 8);
-        for clock in 0..50 {
-            for index in 0..3 {
-                let place = Placement { index, count: 3 };
-                let offset = place.next_offset(Some(clock));
-                assert!(offset > clock && place.owns(offset));
-                assert!(offset - clock <= 3, "the smallest such offset");
-            }
-        }
-    }
-
-    #[test]
-    fn a_read_starts_at_the_first_offset_at_or_after_from_and_stops_at_the_frontier() {
+    fn a_read_starts_at_the_first_offset_at_or_after_from_within_its_budget() {
         let mut log = KeyLog::default();
         for (offset, message) in [(0, 10), (2, 12), (3, 13), (7, 17)] {
             assert_eq!(log.insert(offset, message), Inserted::New);
         }
-        assert_eq!(
-            log.read(1, Frontier::Everything, 10),
-            [(2, 12), (3, 13), (7, 17)]
-        );
-        assert_eq!(log.read(1, Frontier::UpTo(6), 10), [(2, 12), (3, 13)]);
-        assert_eq!(log.read(1, Frontier::UpTo(6), 1), [(2, 12)]);
-        assert_eq!(log.read(8, Frontier::UpTo(6), 10), []);
-        assert_eq!(log.read(0, Frontier::Nothing, 10), []);
+        assert_eq!(log.read(1, 10), [(2, 12), (3, 13), (7, 17)]);
+        assert_eq!(log.read(1, 1), [(2, 12)]);
+        assert_eq!(log.read(8, 10), []);
     }
 
     #[test]
@@ -183,7 +112,7 @@ mod tests {
         assert_eq!(log.insert(4, 1), Inserted::New);
         assert_eq!(log.insert(4, 1), Inserted::AlreadyThere);
         assert_eq!(log.insert(4, 2), Inserted::Conflict { held: 1 });
-        assert_eq!(log.read(0, Frontier::Everything, 10), [(4, 1)]);
-        assert_eq!(log.len(), 1);
+        assert_eq!(log.read(0, 10), [(4, 1)]);
+        assert_eq!(log.append(5), 5, "appends go after what was copied");
     }
 }

@@ -7,28 +7,30 @@
 //! simulator or a unit test sets them.
 //!
 //! - `--replicate-ms N` sets how often a node sends its peers what is new, to
-//!   explore the trade-off between messages and how soon a message becomes
-//!   pollable, without rebuilding.
+//!   explore the trade-off between messages and how soon a copy catches up
+//!   with its leader, without rebuilding.
 //! - `--break NAME` turns the node into one of four experiments, each a bug a
 //!   log could really have, kept runnable so that the kafka checker can be seen
 //!   naming it (maelstrom.md §3.7, the checker's error types):
-//!   - `drop-sends`: every seventh send is acknowledged with an offset and
-//!     never stored (`:lost-write`);
-//!   - `local-log`: every node keeps its own log and numbers its own offsets,
-//!     with no replication at all (`:inconsistent-offsets` as soon as two nodes
-//!     write one key);
+//!   - `drop-sends`: a leader acknowledges every seventh send with an offset
+//!     and never stores it (`:lost-write`);
+//!   - `local-log`: every node takes every send itself and replicates nothing:
+//!     no leaders, one log per node (`:inconsistent-offsets` as soon as two
+//!     nodes write one key);
 //!   - `poll-gap`: a poll that returns three or more messages of a key leaves
 //!     out the second (`:int-poll-skip`);
 //!   - `countdown-offsets`: offsets count down from a million, so each
 //!     producer's next message lands *before* its last one
-//!     (`:nonmonotonic-send`). Meant for one node.
+//!     (`:nonmonotonic-send`).
 //!
 //! A bad or unknown argument is reported and ignored, never fatal: a node must
 //! start whatever its command line says.
 
 use std::time::Duration;
 
-/// How often a node sends each peer what is new when nothing says otherwise.
+/// How often a node sends each peer what is new when nothing says otherwise:
+/// copies lag their leaders by about this much, and two nodes exchange about
+/// 2 / interval messages a second under load (40 at 50 ms), whatever the rate.
 pub const REPLICATE_INTERVAL: Duration = Duration::from_millis(50);
 
 /// A bug built in on purpose (`--break NAME`).
@@ -68,7 +70,7 @@ impl Break {
 /// What the command line chose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// How often a node sends each peer its new records, clocks and commits.
+    /// How often a node sends each peer its new records and commits.
     pub replicate_interval: Duration,
     /// The bug this node has on purpose, if any.
     pub broken: Option<Break>,

@@ -1,21 +1,18 @@
 //! The replication link to one peer: the `replicate` message, and what each
 //! side has confirmed of the other's.
 //!
-//! One message type carries three streams, each confirmed cumulatively:
-//! - **records**: this node's accepted messages ([`crate::journal`]), a suffix
-//!   starting right after the last one the peer confirmed;
-//! - **clocks**: per key, the highest offset this node has given out or holds,
-//!   for the keys that changed since the peer last confirmed
-//!   ([`crate::versioned`]). A clock is a promise: this node will never write
-//!   that key at or below it, and every record of its own up to it is in this
-//!   message or an earlier one;
-//! - **commits**: committed offsets that changed, merged by taking the larger.
+//! One message type carries two streams, each confirmed cumulatively:
+//! - **records**: the messages this node appended as leader
+//!   ([`crate::journal`]), a suffix starting right after the last one the peer
+//!   confirmed, so the peer's copy of every key this node leads grows in order;
+//! - **commits**: committed offsets that changed since the peer last confirmed
+//!   ([`crate::versioned`]), merged by taking the larger.
 //!
-//! Every message also acknowledges what this node holds of the peer's three
+//! Every message also acknowledges what this node holds of the peer's two
 //! streams ([`Progress`]). A lost message costs nothing to repair: the next one
 //! carries everything still unconfirmed (the idea of `crates/broadcast`'s
 //! link). A reordered one is harmless: records already held are skipped, and
-//! clocks, commits and acknowledgements are all maxima.
+//! commits and acknowledgements are maxima.
 //!
 //! When to speak ([`Peer::due`]): when the peer is owed an acknowledgement,
 //! when there is something new since the last message, or when something is
@@ -24,9 +21,7 @@
 //! two idle nodes fall silent after one exchange.
 //!
 //! Bounds: at most [`RECORDS_PER_MESSAGE_MAX`] records and
-//! [`KEYS_PER_MESSAGE_MAX`] clocks and commits per message. A message whose
-//! records are cut short carries no clocks: a clock promises that every record
-//! below it has been sent, which is only true once the suffix is complete.
+//! [`KEYS_PER_MESSAGE_MAX`] commits per message; the rest goes in the next.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -36,12 +31,12 @@ use protocol::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{Journal, Record};
-use crate::versioned::{Changes, VersionedMax};
+use crate::versioned::VersionedMax;
 
 /// At most this many records ride on one message (about 20 bytes each).
 pub const RECORDS_PER_MESSAGE_MAX: usize = 1024;
 
-/// At most this many clocks, and as many commits, ride on one message.
+/// At most this many committed offsets ride on one message.
 pub const KEYS_PER_MESSAGE_MAX: usize = 1024;
 
 /// Something unconfirmed is sent again after this much silence towards the
@@ -50,11 +45,10 @@ pub const KEYS_PER_MESSAGE_MAX: usize = 1024;
 pub const RETRANSMIT_AFTER: Duration = Duration::from_millis(500);
 
 /// How far one side holds the other's streams: the records by sequence number,
-/// the clocks and commits by version. Each only grows.
+/// the commits by version. Each only grows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     pub records: u64,
-    pub clocks: u64,
     pub commits: u64,
 }
 
@@ -62,7 +56,6 @@ impl Progress {
     fn max(self, other: Progress) -> Progress {
         Progress {
             records: self.records.max(other.records),
-            clocks: self.clocks.max(other.clocks),
             commits: self.commits.max(other.commits),
         }
     }
@@ -70,36 +63,31 @@ impl Progress {
     fn min(self, other: Progress) -> Progress {
         Progress {
             records: self.records.min(other.records),
-            clocks: self.clocks.min(other.clocks),
             commits: self.commits.min(other.commits),
         }
     }
 }
 
 /// The message between nodes: `{"type": "replicate", "records_from": 3,
-/// "records": [["9", 4, 17]], "clocks": {"9": 4}, "clocks_version": 12,
-/// "commits": {}, "commits_version": 3, "ack": {"records": 7, "clocks": 11,
-/// "commits": 3}}`.
+/// "records": [["9", 4, 17]], "commits": {"9": 2}, "commits_version": 3,
+/// "ack": {"records": 7, "commits": 3}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replicate {
     /// The sequence number of `records[0]`.
     pub records_from: u64,
     pub records: Vec<Record>,
-    pub clocks: BTreeMap<String, u64>,
-    /// The receiver holds every clock change up to this version once it has
-    /// merged `clocks`.
-    pub clocks_version: u64,
     pub commits: BTreeMap<String, u64>,
+    /// The receiver holds every commit change up to this version once it has
+    /// merged `commits`.
     pub commits_version: u64,
     /// What the sender holds of the receiver's streams.
     pub ack: Progress,
 }
 
-/// This node's three streams, as a message is built from them.
+/// This node's two streams, as a message is built from them.
 #[derive(Clone, Copy, Debug)]
 pub struct Streams<'a> {
     pub journal: &'a Journal,
-    pub clocks: &'a VersionedMax,
     pub commits: &'a VersionedMax,
 }
 
@@ -108,7 +96,6 @@ impl Streams<'_> {
     pub fn progress(&self) -> Progress {
         Progress {
             records: self.journal.latest_seq(),
-            clocks: self.clocks.version(),
             commits: self.commits.version(),
         }
     }
@@ -121,8 +108,6 @@ pub struct Peer {
     confirmed: Progress,
     /// What we hold of the peer's: what we acknowledge.
     received: Progress,
-    /// The peer's clock, per key: nothing it writes later lands at or below it.
-    clocks: BTreeMap<String, u64>,
     /// When we last sent, and how far our streams had gone then.
     last_sent: Option<(Instant, Progress)>,
     /// The peer sent something new that we have not acknowledged yet.
@@ -130,11 +115,6 @@ pub struct Peer {
 }
 
 impl Peer {
-    /// The peer's promise for `key`, if it has made one.
-    pub fn clock(&self, key: &str) -> Option<u64> {
-        self.clocks.get(key).copied()
-    }
-
     /// How many of our records the peer holds.
     pub fn records_confirmed(&self) -> u64 {
         self.confirmed.records
@@ -161,15 +141,6 @@ impl Peer {
         let suffix = ours
             .journal
             .after(self.confirmed.records, RECORDS_PER_MESSAGE_MAX);
-        let clocks = if suffix.complete {
-            ours.clocks
-                .changes_since(self.confirmed.clocks, KEYS_PER_MESSAGE_MAX)
-        } else {
-            Changes {
-                values: BTreeMap::new(),
-                version: self.confirmed.clocks,
-            }
-        };
         let commits = ours
             .commits
             .changes_since(self.confirmed.commits, KEYS_PER_MESSAGE_MAX);
@@ -178,8 +149,6 @@ impl Peer {
         Replicate {
             records_from: suffix.from_seq,
             records: suffix.records,
-            clocks: clocks.values,
-            clocks_version: clocks.version,
             commits: commits.values,
             commits_version: commits.version,
             ack: self.received,
@@ -187,7 +156,7 @@ impl Peer {
     }
 
     /// Takes in a message from the peer: its acknowledgement (never beyond
-    /// what we have sent: `ours`), its clocks, and how far its streams reach.
+    /// what we have sent: `ours`), and how far its streams reach.
     /// Returns which of its records are new to us; the caller stores exactly
     /// those.
     pub fn receive(&mut self, message: &Replicate, ours: Progress) -> Range<usize> {
@@ -195,16 +164,11 @@ impl Peer {
         let new_records = self.new_records(message);
         let reach = Progress {
             records: self.received.records + new_records.len() as u64,
-            clocks: message.clocks_version,
             commits: message.commits_version,
         };
         if self.received.max(reach) != self.received {
             self.ack_owed = true;
             self.received = self.received.max(reach);
-        }
-        for (key, clock) in &message.clocks {
-            let held = self.clocks.entry(key.clone()).or_insert(*clock);
-            *held = (*held).max(*clock);
         }
         new_records
     }
@@ -239,53 +203,56 @@ mod tests {
     #[derive(Default)]
     struct Side {
         journal: Journal,
-        clocks: VersionedMax,
         commits: VersionedMax,
         peer: Peer,
     }
 
     impl Side {
-        fn accept(&mut self, offset: u64) {
+        fn append(&mut self, offset: u64) {
             self.journal.push(record(offset)).expect("room");
-            self.clocks.raise("k", offset);
+        }
+
+        fn progress(&self) -> Progress {
+            self.streams().progress()
         }
 
         fn streams(&self) -> Streams<'_> {
             Streams {
                 journal: &self.journal,
-                clocks: &self.clocks,
                 commits: &self.commits,
             }
+        }
+
+        fn due(&self, now: Instant) -> bool {
+            self.peer.due(self.progress(), now)
         }
 
         fn send(&mut self, now: Instant) -> Replicate {
             let streams = Streams {
                 journal: &self.journal,
-                clocks: &self.clocks,
                 commits: &self.commits,
             };
             self.peer.message(streams, now)
         }
 
         fn take(&mut self, message: &Replicate) -> Vec<Record> {
-            let ours = self.streams().progress();
-            let range = self.peer.receive(message, ours);
+            let range = self.peer.receive(message, self.progress());
             message.records[range].to_vec()
         }
     }
 
     #[test]
-    fn the_wire_form_names_every_stream() {
+    fn the_wire_form_names_both_streams_and_the_acknowledgement() {
         let mut side = Side::default();
-        side.accept(4);
+        side.append(4);
+        side.commits.raise("k", 2);
         let json = serde_json::to_value(side.send(Instant::ZERO)).expect("serializable");
         assert_eq!(
             json,
             serde_json::json!({
                 "records_from": 1, "records": [["k", 4, 4]],
-                "clocks": {"k": 4}, "clocks_version": 1,
-                "commits": {}, "commits_version": 0,
-                "ack": {"records": 0, "clocks": 0, "commits": 0}
+                "commits": {"k": 2}, "commits_version": 1,
+                "ack": {"records": 0, "commits": 0}
             })
         );
     }
@@ -293,38 +260,31 @@ mod tests {
     #[test]
     fn a_record_travels_until_confirmed_and_a_repeat_is_not_new() {
         let (mut a, mut b) = (Side::default(), Side::default());
-        a.accept(0);
-        a.accept(2);
+        a.append(0);
+        a.append(1);
         let first = a.send(Instant::ZERO);
-        assert_eq!(b.take(&first), [record(0), record(2)]);
+        assert_eq!(b.take(&first), [record(0), record(1)]);
         assert_eq!(b.take(&first), [], "a duplicate delivery brings nothing");
-        assert_eq!(b.peer.clock("k"), Some(2));
-        assert!(
-            b.peer.due(b.streams().progress(), Instant::ZERO),
-            "b owes an ack"
-        );
+        assert!(b.due(Instant::ZERO), "b owes an ack");
         let ack = b.send(Instant::ZERO);
         assert_eq!(ack.ack.records, 2);
+        assert!(ack.records.is_empty());
         a.take(&ack);
         assert_eq!(a.peer.records_confirmed(), 2);
         let later = Instant::ZERO + Duration::from_secs(60);
-        assert!(
-            !a.peer.due(a.streams().progress(), later),
-            "everything confirmed and nothing owed: silence"
-        );
-        assert!(!b.peer.due(b.streams().progress(), later));
+        assert!(!a.due(later), "everything confirmed and nothing owed");
+        assert!(!b.due(later), "a pure ack earns no ack: silence");
     }
 
     #[test]
     fn an_unconfirmed_message_is_sent_again_after_silence() {
         let mut a = Side::default();
-        a.accept(0);
+        a.append(0);
         let start = Instant::ZERO;
-        assert!(a.peer.due(a.streams().progress(), start));
+        assert!(a.due(start));
         a.send(start); // lost in a partition
-        let just_before = start + (RETRANSMIT_AFTER - Duration::from_millis(1));
-        assert!(!a.peer.due(a.streams().progress(), just_before));
-        assert!(a.peer.due(a.streams().progress(), start + RETRANSMIT_AFTER));
+        assert!(!a.due(start + (RETRANSMIT_AFTER - Duration::from_millis(1))));
+        assert!(a.due(start + RETRANSMIT_AFTER));
         let again = a.send(start + RETRANSMIT_AFTER);
         assert_eq!(again.records, [record(0)], "the same record, again");
     }
@@ -332,65 +292,69 @@ mod tests {
     #[test]
     fn new_content_goes_out_at_the_next_chance_without_waiting_for_silence() {
         let mut a = Side::default();
-        a.accept(0);
+        a.append(0);
         a.send(Instant::ZERO);
-        a.accept(2);
-        assert!(a.peer.due(a.streams().progress(), Instant::ZERO));
+        a.append(1);
+        assert!(a.due(Instant::ZERO));
         let next = a.send(Instant::ZERO);
-        assert_eq!(next.records, [record(0), record(2)]);
+        assert_eq!(next.records, [record(0), record(1)]);
         assert_eq!(next.records_from, 1);
     }
 
     #[test]
-    fn a_message_cut_short_carries_no_clocks() {
-        let mut a = Side::default();
+    fn a_long_suffix_goes_out_in_bounded_messages() {
+        let (mut a, mut b) = (Side::default(), Side::default());
         for offset in 0..RECORDS_PER_MESSAGE_MAX as u64 + 5 {
-            a.accept(offset);
+            a.append(offset);
         }
         let first = a.send(Instant::ZERO);
         assert_eq!(first.records.len(), RECORDS_PER_MESSAGE_MAX);
-        assert!(first.clocks.is_empty());
-        assert_eq!(first.clocks_version, 0);
-        let mut b = Side::default();
         assert_eq!(b.take(&first).len(), RECORDS_PER_MESSAGE_MAX);
-        assert_eq!(b.peer.clock("k"), None, "no promise yet");
         a.take(&b.send(Instant::ZERO));
         let rest = a.send(Instant::ZERO);
-        assert_eq!(rest.records.len(), 5);
-        assert_eq!(
-            rest.clocks.get("k").copied(),
-            Some(RECORDS_PER_MESSAGE_MAX as u64 + 4)
-        );
-        b.take(&rest);
-        assert_eq!(b.peer.clock("k"), Some(RECORDS_PER_MESSAGE_MAX as u64 + 4));
+        assert_eq!(rest.records_from, RECORDS_PER_MESSAGE_MAX as u64 + 1);
+        assert_eq!(b.take(&rest).len(), 5);
+    }
+
+    #[test]
+    fn commits_travel_and_are_confirmed_by_version() {
+        let (mut a, mut b) = (Side::default(), Side::default());
+        a.commits.raise("x", 3);
+        let message = a.send(Instant::ZERO);
+        assert_eq!(message.commits, BTreeMap::from([("x".to_string(), 3)]));
+        b.take(&message);
+        a.take(&b.send(Instant::ZERO));
+        assert!(!a.due(Instant::ZERO + Duration::from_secs(60)));
+        a.commits.raise("x", 5);
+        assert!(a.due(Instant::ZERO + Duration::from_secs(60)));
+        let next = a.send(Instant::ZERO + Duration::from_secs(60));
+        assert_eq!(next.commits, BTreeMap::from([("x".to_string(), 5)]));
     }
 
     #[test]
     fn reordered_messages_keep_the_larger_of_everything() {
         let (mut a, mut b) = (Side::default(), Side::default());
-        a.accept(0);
+        a.append(0);
         let older = a.send(Instant::ZERO);
-        a.accept(2);
+        a.append(1);
         let newer = a.send(Instant::ZERO);
-        assert_eq!(b.take(&newer), [record(0), record(2)]);
+        assert_eq!(b.take(&newer), [record(0), record(1)]);
         assert_eq!(b.take(&older), []);
-        assert_eq!(b.peer.clock("k"), Some(2), "the older clock does not win");
         assert_eq!(b.peer.received.records, 2);
     }
 
     #[test]
     fn an_acknowledgement_beyond_what_was_sent_is_not_believed() {
         let mut a = Side::default();
-        a.accept(0);
+        a.append(0);
         let mut bogus = Side::default().send(Instant::ZERO);
         bogus.ack = Progress {
             records: 99,
-            clocks: 99,
             commits: 99,
         };
         a.take(&bogus);
         assert_eq!(a.peer.records_confirmed(), 1);
-        assert_eq!(a.peer.confirmed, a.streams().progress());
+        assert_eq!(a.peer.confirmed, a.progress());
     }
 
     #[test]
@@ -399,8 +363,6 @@ mod tests {
         let gap = Replicate {
             records_from: 3,
             records: vec![record(4)],
-            clocks: BTreeMap::new(),
-            clocks_version: 0,
             commits: BTreeMap::new(),
             commits_version: 0,
             ack: Progress::default(),

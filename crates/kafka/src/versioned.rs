@@ -1,12 +1,11 @@
 //! A map from keys to numbers that only grow, which remembers the order of its
 //! changes so that a peer can be sent just what changed since it last confirmed.
 //!
-//! A node keeps two of them: its *clocks* (per key, the highest offset it has
-//! given out or holds, which is also its promise to its peers: nothing it
-//! writes later will land at or below it) and the *committed offsets*. Both
-//! only ever grow, and merging two copies is taking the larger value per key,
-//! so a change applied twice, or out of order, does no harm: a grow-only
-//! register per key, the simplest of the CRDTs.
+//! The committed offsets are one: any node takes a commit, and every node must
+//! come to know it. Committed offsets only ever grow, so merging two copies is
+//! taking the larger value per key, and a change applied twice, or out of
+//! order, does no harm: a grow-only register per key, the simplest of the CRDTs.
+//! No leader is needed for them, unlike for offsets.
 //!
 //! Every change gets the next *version*, and the map keeps an index from
 //! version to key. [`VersionedMax::changes_since`] walks that index: what a peer

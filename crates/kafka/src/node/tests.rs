@@ -1,31 +1,52 @@
 //! The kafka node in-process: requests from a made-up client, and a tiny
-//! network between nodes that delivers `replicate` messages in a seeded random
-//! order, drops them across a cut, and ticks the nodes by hand.
+//! network between nodes that carries forwarded sends, their answers and
+//! `replicate` messages in a seeded random order, drops them across a cut, and
+//! ticks the nodes by hand.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use protocol::{Body, Effect};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::*;
 use crate::journal::JOURNAL_RECORDS_MAX;
+use crate::peer::RETRANSMIT_AFTER;
 
 /// Rounds of ticks and deliveries [`Cluster::settle`] allows before it gives up.
 const SETTLE_ROUNDS_MAX: usize = 1000;
 
-/// Nodes, the replicate messages between them, and which links are cut.
+/// A message between nodes.
+#[derive(Debug)]
+enum Flight {
+    Replicate(Replicate),
+    /// A send forwarded to its leader, by the forwarder's call.
+    Forward {
+        call: CallId,
+        body: Value,
+    },
+    /// The leader's answer to a forwarded send.
+    Answer {
+        call: CallId,
+        body: Value,
+    },
+}
+
+/// Nodes, the messages between them, and which links are cut.
 struct Cluster {
     ids: Vec<String>,
     nodes: Vec<(KafkaNode, Context<Tick>)>,
     /// (from, to, message), delivered in an order the RNG picks.
-    in_flight: Vec<(usize, usize, Replicate)>,
+    in_flight: Vec<(usize, usize, Flight)>,
     /// (from, to): messages on these links are dropped when delivered.
     cut: BTreeSet<(usize, usize)>,
+    /// Client answers, by the request's msg_id (the body, `in_reply_to` dropped).
+    answers: BTreeMap<u64, Value>,
     rng: StdRng,
     next_msg_id: u64,
     replicate_sent: usize,
+    forwards_sent: usize,
 }
 
 impl Cluster {
@@ -54,14 +75,17 @@ impl Cluster {
             nodes,
             in_flight: Vec::new(),
             cut: BTreeSet::new(),
+            answers: BTreeMap::new(),
             rng: StdRng::seed_from_u64(seed),
             next_msg_id: 1,
             replicate_sent: 0,
+            forwards_sent: 0,
         }
     }
 
-    /// One client request to `node`; the body of the node's answer.
-    fn request(&mut self, node: usize, payload: Payload) -> Value {
+    /// A client request to `node`; returns its msg_id. Its answer lands in
+    /// `answers`, at once or once a forwarded send comes back.
+    fn request(&mut self, node: usize, payload: Payload) -> u64 {
         let msg_id = self.next_msg_id;
         self.next_msg_id += 1;
         let request = Message {
@@ -75,18 +99,23 @@ impl Cluster {
         };
         let (kafka, ctx) = &mut self.nodes[node];
         kafka.on_message(request, ctx);
-        let mut replies = self.collect(node);
-        assert_eq!(replies.len(), 1, "one answer per request: {replies:?}");
-        let reply = replies.remove(0);
-        assert_eq!(reply["in_reply_to"], msg_id);
-        reply
+        self.collect(node, None);
+        msg_id
     }
 
-    /// A request whose answer must be one of ours (not an error).
+    /// A request, and the network run until it is answered.
+    fn ask_value(&mut self, node: usize, payload: Payload) -> Value {
+        let msg_id = self.request(node, payload);
+        while !self.answers.contains_key(&msg_id) {
+            assert!(self.deliver_one(), "request {msg_id} was never answered");
+        }
+        self.answers.remove(&msg_id).expect("checked")
+    }
+
+    /// [`Cluster::ask_value`] for a request whose answer must be one of ours.
     fn ask(&mut self, node: usize, payload: Payload) -> Payload {
-        let reply = self.request(node, payload);
-        serde_json::from_value(reply.clone())
-            .unwrap_or_else(|_| panic!("unexpected answer {reply}"))
+        let answer = self.ask_value(node, payload);
+        serde_json::from_value(answer.clone()).unwrap_or_else(|_| panic!("answered {answer}"))
     }
 
     fn send(&mut self, node: usize, key: &str, msg: i64) -> u64 {
@@ -111,30 +140,50 @@ impl Cluster {
         }
     }
 
-    /// Moves the node's messages to peers into the network; returns the
-    /// bodies of what it said to clients.
-    fn collect(&mut self, node: usize) -> Vec<Value> {
-        let mut to_clients = Vec::new();
+    /// Moves what `node` said into the network or into `answers`.
+    /// `forwarded_by` maps the msg_id of a forwarded send the node was handling
+    /// to the forwarder's call, so that the leader's answer finds its way back.
+    fn collect(&mut self, node: usize, forwarded_by: Option<(u64, usize, CallId)>) {
         for effect in self.nodes[node].1.take_effects() {
-            let Effect::Send(line) = effect else {
-                continue;
-            };
-            let message: Message<Value> = serde_json::from_str(&line).expect("a message");
-            if message.dest.starts_with('c') {
-                let mut body = message.body.payload;
-                body["in_reply_to"] = message.body.in_reply_to.into();
-                to_clients.push(body);
-                continue;
+            match effect {
+                Effect::Rpc {
+                    call, dest, body, ..
+                } => {
+                    let to = self.index(&dest);
+                    self.in_flight
+                        .push((node, to, Flight::Forward { call, body }));
+                    self.forwards_sent += 1;
+                }
+                Effect::Send(line) => self.route(node, &line, forwarded_by),
+                Effect::Timer { .. } | Effect::Log(_) => {}
             }
-            let Ok(Payload::Replicate(replicate)) = serde_json::from_value(message.body.payload)
-            else {
-                panic!("nodes send each other only replicate: {line}");
-            };
-            let to = self.index(&message.dest);
-            self.in_flight.push((node, to, replicate));
-            self.replicate_sent += 1;
         }
-        to_clients
+    }
+
+    fn route(&mut self, node: usize, line: &str, forwarded_by: Option<(u64, usize, CallId)>) {
+        let message: Message<Value> = serde_json::from_str(line).expect("a message");
+        let body = message.body.payload;
+        if message.dest.starts_with('c') {
+            let msg_id = message.body.in_reply_to.expect("answers answer");
+            self.answers.insert(msg_id, body);
+            return;
+        }
+        let to = self.index(&message.dest);
+        match (message.body.in_reply_to, forwarded_by) {
+            (Some(in_reply_to), Some((msg_id, forwarder, call))) if in_reply_to == msg_id => {
+                assert_eq!(to, forwarder);
+                self.in_flight
+                    .push((node, to, Flight::Answer { call, body }));
+            }
+            _ => {
+                let Ok(Payload::Replicate(replicate)) = serde_json::from_value(body) else {
+                    panic!("nodes send each other replicate, forwards and answers: {line}");
+                };
+                self.in_flight
+                    .push((node, to, Flight::Replicate(replicate)));
+                self.replicate_sent += 1;
+            }
+        }
     }
 
     fn index(&self, id: &str) -> usize {
@@ -147,8 +196,7 @@ impl Cluster {
     fn tick(&mut self, node: usize) {
         let (kafka, ctx) = &mut self.nodes[node];
         kafka.on_tick(Tick::Replicate, ctx);
-        let to_clients = self.collect(node);
-        assert!(to_clients.is_empty(), "a tick answers no client");
+        self.collect(node, None);
     }
 
     fn tick_all(&mut self) {
@@ -157,43 +205,83 @@ impl Cluster {
         }
     }
 
-    /// Delivers one message in flight, picked at random (or drops it, if its
-    /// link is cut).
+    /// Delivers one message in flight, picked at random. Across a cut it is
+    /// dropped; a dropped forward or answer times the forwarder's call out, as
+    /// its engine would.
     fn deliver_one(&mut self) -> bool {
         if self.in_flight.is_empty() {
             return false;
         }
         let pick = self.rng.gen_range(0..self.in_flight.len());
-        let (from, to, replicate) = self.in_flight.swap_remove(pick);
-        if self.cut.contains(&(from, to)) {
-            return true;
+        let (from, to, flight) = self.in_flight.swap_remove(pick);
+        let dropped = self.cut.contains(&(from, to));
+        match flight {
+            Flight::Replicate(_) if dropped => {}
+            Flight::Forward { call, .. } if dropped => self.time_out(from, call),
+            Flight::Answer { call, .. } if dropped => self.time_out(to, call),
+            Flight::Replicate(replicate) => {
+                self.deliver(from, to, None, Payload::Replicate(replicate), None);
+            }
+            Flight::Forward { call, body } => {
+                let payload = serde_json::from_value(body).expect("a forwarded send");
+                let msg_id = 1_000_000 + self.next_msg_id;
+                self.next_msg_id += 1;
+                self.deliver(from, to, Some(msg_id), payload, Some((msg_id, from, call)));
+            }
+            Flight::Answer { call, body } => {
+                let result = if body["type"] == "error" {
+                    let code = body["code"].as_u64().expect("a code") as u32;
+                    Err(Error::new(ErrorCode::from_code(code), "from the leader"))
+                } else {
+                    Ok(body)
+                };
+                let (kafka, ctx) = &mut self.nodes[to];
+                kafka.on_reply(RpcReply { call, result }, ctx);
+                self.collect(to, None);
+            }
         }
+        true
+    }
+
+    fn deliver(
+        &mut self,
+        from: usize,
+        to: usize,
+        msg_id: Option<u64>,
+        payload: Payload,
+        forwarded_by: Option<(u64, usize, CallId)>,
+    ) {
         let message = Message {
             src: self.ids[from].clone(),
             dest: self.ids[to].clone(),
             body: Body {
-                msg_id: Some(1),
+                msg_id,
                 in_reply_to: None,
-                payload: Payload::Replicate(replicate),
+                payload,
             },
         };
         let (kafka, ctx) = &mut self.nodes[to];
         kafka.on_message(message, ctx);
-        let to_clients = self.collect(to);
-        assert!(to_clients.is_empty(), "replication answers no client");
-        true
+        self.collect(to, forwarded_by);
+    }
+
+    fn time_out(&mut self, forwarder: usize, call: CallId) {
+        let result = Err(Error::timeout("no reply from the leader"));
+        let (kafka, ctx) = &mut self.nodes[forwarder];
+        kafka.on_reply(RpcReply { call, result }, ctx);
+        self.collect(forwarder, None);
     }
 
     fn deliver_all(&mut self) {
         while self.deliver_one() {}
     }
 
-    /// Ticks and delivers until the network is quiet, advancing every clock
-    /// past the retransmission delay each round; returns the rounds it took.
+    /// Ticks and delivers until the network is quiet, moving every clock past
+    /// the retransmission delay each round; returns the rounds it took.
     fn settle(&mut self) -> usize {
         for round in 1..=SETTLE_ROUNDS_MAX {
             for (_, ctx) in &mut self.nodes {
-                ctx.advance_for_test(crate::peer::RETRANSMIT_AFTER);
+                ctx.advance_for_test(RETRANSMIT_AFTER);
             }
             self.tick_all();
             if self.in_flight.is_empty() {
@@ -216,12 +304,25 @@ impl Cluster {
     fn node(&self, index: usize) -> &KafkaNode {
         &self.nodes[index].0
     }
+
+    /// The index of the node that leads `key`.
+    fn leader(&self, key: &str) -> usize {
+        self.index(self.node(0).leader_of(key))
+    }
+
+    /// A key led by node `leader`, for tests that need one.
+    fn key_led_by(&self, leader: usize) -> String {
+        (0..)
+            .map(|key: u32| key.to_string())
+            .find(|key| self.leader(key) == leader)
+            .expect("some key")
+    }
 }
 
-/// maelstrom.md §3.7: `send` answers with the key's next offset; on one node,
-/// each key counts 0, 1, 2 by itself.
+/// maelstrom.md §3.7: `send` answers with the key's next offset; each key
+/// counts 0, 1, 2 by itself.
 #[test]
-fn a_lone_node_numbers_each_key_from_zero() {
+fn each_key_counts_its_offsets_from_zero() {
     let mut cluster = Cluster::new(1, 0);
     assert_eq!(cluster.send(0, "a", 10), 0);
     assert_eq!(cluster.send(0, "a", 11), 1);
@@ -296,69 +397,68 @@ fn committed_offsets_only_move_forward_and_unknown_keys_are_left_out() {
     );
 }
 
-/// The design (node.rs): a message is pollable on the writer's peer as soon as
-/// it arrives, and on the writer once the peer's clock has come back.
+/// The design (main.rs): a send for a key another node leads goes to that
+/// leader and comes back with its offset; the follower's copy catches up at
+/// its next replication, and polls there show it.
 #[test]
-fn a_message_becomes_pollable_after_one_round_of_replication() {
+fn a_send_for_a_remote_key_is_appended_by_its_leader_and_copied_back() {
     let mut cluster = Cluster::new(2, 0);
-    assert_eq!(cluster.send(0, "a", 7), 0);
-    assert_eq!(cluster.send(1, "a", 8), 1, "n1 owns the odd offsets");
+    let key = cluster.key_led_by(1);
+    assert_eq!(cluster.send(0, &key, 7), 0);
+    assert_eq!(cluster.forwards_sent, 1);
     assert_eq!(
-        cluster.poll(0, &[("a", 0)]),
-        BTreeMap::new(),
-        "n1 promised nothing yet"
+        cluster.send(1, &key, 8),
+        1,
+        "the leader's own send, next in line"
     );
-    cluster.tick(0);
-    cluster.deliver_all();
-    let at_n1 = cluster.poll(1, &[("a", 0)]);
-    assert_eq!(at_n1["a"], [(0, 7)], "n0's clock (0) came with the record");
+    assert_eq!(cluster.forwards_sent, 1, "no forward on the leader");
+    assert_eq!(
+        cluster.poll(0, &[(&key, 0)]),
+        BTreeMap::new(),
+        "not copied yet"
+    );
+    assert_eq!(cluster.poll(1, &[(&key, 0)])[&key], [(0, 7), (1, 8)]);
     cluster.tick(1);
     cluster.deliver_all();
-    let at_n0 = cluster.poll(0, &[("a", 0)]);
-    assert_eq!(at_n0["a"], [(0, 7), (1, 8)], "n1's clock (1) is back");
-    cluster.tick(0);
-    cluster.deliver_all();
-    assert_eq!(cluster.poll(1, &[("a", 0)])["a"], [(0, 7), (1, 8)]);
-    assert_eq!(
-        cluster.send(0, "a", 9),
-        2,
-        "the next even offset above the clock"
-    );
-    assert_eq!(cluster.send(1, "a", 10), 3);
+    assert_eq!(cluster.poll(0, &[(&key, 0)])[&key], [(0, 7), (1, 8)]);
 }
 
-/// maelstrom.md §5.2: a partition cuts nodes apart; both sides keep answering,
-/// polls show nothing the other side could still slip under, and after the heal
-/// every node shows every acknowledged message in the same order.
+/// maelstrom.md §1.4, §5.2: a forwarded send whose leader is out of reach is
+/// answered with error 0 (timeout): indefinite, since the leader may have it.
+/// Everything else keeps answering; after the heal, the copies catch up.
 #[test]
-fn after_a_partition_heals_every_node_shows_the_same_complete_log() {
-    let mut cluster = Cluster::new(2, 3);
-    cluster.send(0, "a", 1);
+fn across_a_partition_a_remote_send_times_out_and_the_rest_still_answers() {
+    let mut cluster = Cluster::new(2, 1);
+    let remote = cluster.key_led_by(1);
+    let local = cluster.key_led_by(0);
+    cluster.send(1, &remote, 1);
     cluster.settle();
     cluster.cut_between(0, 1);
-    let mut sent = vec![(0, 1)];
-    for msg in 2..20 {
-        let node = (msg % 2) as usize;
-        sent.push((cluster.send(node, "a", msg), msg));
-        cluster.tick_all();
-        cluster.deliver_all();
-    }
-    assert_eq!(
-        cluster.poll(0, &[("a", 0)])["a"],
-        [(0, 1)],
-        "only what was final before the cut"
+    let answer = cluster.ask_value(
+        0,
+        Payload::Send {
+            key: remote.clone(),
+            msg: 2,
+        },
     );
+    assert_eq!(answer["type"], "error");
+    assert_eq!(answer["code"], 0);
+    assert_eq!(cluster.send(0, &local, 3), 0, "a local key is fine");
+    assert_eq!(
+        cluster.poll(0, &[(&remote, 0)])[&remote],
+        [(0, 1)],
+        "the copy so far"
+    );
+    cluster.tick_all();
+    cluster.deliver_all();
     cluster.heal();
     cluster.settle();
-    sent.sort_unstable();
-    for node in 0..2 {
-        assert_eq!(cluster.poll(node, &[("a", 0)])["a"], sent, "n{node}");
-    }
+    assert_eq!(cluster.poll(1, &[(&local, 0)])[&local], [(0, 3)]);
 }
 
-/// peer.rs: once nothing is new, two nodes stop talking.
+/// peer.rs: once nothing is new, two nodes stop talking; commits travel too.
 #[test]
-fn idle_nodes_fall_silent() {
+fn idle_nodes_fall_silent_and_commits_reach_every_node() {
     let mut cluster = Cluster::new(2, 0);
     cluster.send(0, "a", 1);
     let offsets = BTreeMap::from([("a".to_string(), 0)]);
@@ -370,19 +470,17 @@ fn idle_nodes_fall_silent() {
         cluster.settle();
     }
     assert_eq!(cluster.replicate_sent, before);
-    assert_eq!(
-        cluster.node(0).committed("a"),
-        Some(0),
-        "commits travel too"
-    );
+    assert_eq!(cluster.node(0).committed("a"), Some(0));
 }
 
-/// Every acknowledged message is in every node's log at the end, in the same
-/// order, and no poll ever showed a log that a later message slipped into:
-/// random sends, polls, commits, ticks, deliveries in any order, and
-/// partitions that come and go, on two and three nodes, over many seeds.
+/// Random sends, polls, commits, ticks, deliveries in any order, and
+/// partitions that come and go, on two and three nodes, over many seeds: every
+/// node ends with the same logs, holding every acknowledged message at its
+/// offset, offsets dense and in the order of acknowledgement (a send
+/// acknowledged before another was sent has the smaller offset), and no poll
+/// ever showed a log that something later slipped into.
 #[test]
-fn random_runs_keep_every_message_and_never_show_a_log_that_changes_below_a_poll() {
+fn random_runs_keep_every_message_in_acknowledgement_order_on_every_node() {
     for seed in 0..200 {
         for count in [2, 3] {
             random_run(seed, count);
@@ -393,29 +491,32 @@ fn random_runs_keep_every_message_and_never_show_a_log_that_changes_below_a_poll
 /// One poll that returned something: (node, key, from, what came back).
 type Polled = (usize, String, u64, Vec<(u64, i64)>);
 
+/// A send in flight: its key, its message, and the highest offset of that key
+/// acknowledged before it was sent.
+type Pending = (String, i64, Option<u64>);
+
 fn random_run(seed: u64, count: usize) {
     let mut cluster = Cluster::new(count, seed);
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
-    let keys = ["a", "b", "c"];
+    let keys = ["a", "b", "c", "d"];
+    let mut pending: BTreeMap<u64, Pending> = BTreeMap::new();
     let mut acknowledged: BTreeMap<String, BTreeMap<u64, i64>> = BTreeMap::new();
+    let mut maybe: BTreeSet<i64> = BTreeSet::new();
     let mut polls: Vec<Polled> = Vec::new();
     let mut committed: BTreeMap<String, u64> = BTreeMap::new();
-    let mut next_msg = 0;
-    for _ in 0..300 {
+    for msg in 0..300 {
         let node = rng.gen_range(0..count);
         let key = keys[rng.gen_range(0..keys.len())];
         match rng.gen_range(0..10) {
             0..=3 => {
-                next_msg += 1;
-                let offset = cluster.send(node, key, next_msg);
-                let previous = acknowledged
-                    .entry(key.to_string())
-                    .or_default()
-                    .insert(offset, next_msg);
-                assert_eq!(
-                    previous, None,
-                    "seed {seed}: offset {offset} of {key} given twice"
-                );
+                let before = acknowledged
+                    .get(key)
+                    .and_then(|log| log.keys().max().copied());
+                let send = Payload::Send {
+                    key: key.to_string(),
+                    msg,
+                };
+                pending.insert(cluster.request(node, send), (key.to_string(), msg, before));
             }
             4..=5 => {
                 let from = rng.gen_range(0..12);
@@ -446,29 +547,61 @@ fn random_run(seed: u64, count: usize) {
                 }
             }
         }
+        settle_answers(
+            &mut cluster,
+            &mut pending,
+            &mut acknowledged,
+            &mut maybe,
+            seed,
+        );
     }
     cluster.heal();
     cluster.settle();
-    for (key, messages) in &acknowledged {
-        let expected: Vec<(u64, i64)> = messages.iter().map(|(o, m)| (*o, *m)).collect();
-        for node in 0..count {
-            let polled = cluster.poll(node, &[(key, 0)]);
+    settle_answers(
+        &mut cluster,
+        &mut pending,
+        &mut acknowledged,
+        &mut maybe,
+        seed,
+    );
+    assert!(pending.is_empty(), "seed {seed}: every send was answered");
+
+    let context = format!("seed {seed}, {count} nodes");
+    for key in keys {
+        let final_log = cluster.node(0).held(key);
+        for node in 1..count {
             assert_eq!(
-                polled.get(key),
-                Some(&expected),
-                "seed {seed}, {count} nodes, n{node}, key {key}"
+                cluster.node(node).held(key),
+                final_log,
+                "{context}, n{node}, {key}"
             );
         }
+        let offsets: Vec<u64> = final_log.iter().map(|(offset, _)| *offset).collect();
+        let dense: Vec<u64> = (0..final_log.len() as u64).collect();
+        assert_eq!(offsets, dense, "{context}, {key}: offsets 0, 1, 2, …");
+        let acked = acknowledged.get(key).cloned().unwrap_or_default();
+        for (offset, msg) in &final_log {
+            let expected = acked.get(offset);
+            assert!(
+                expected == Some(msg) || (expected.is_none() && maybe.contains(msg)),
+                "{context}: {key}[{offset}] = {msg}, which nobody acknowledged there"
+            );
+        }
+        assert!(
+            acked.iter().all(|(o, m)| final_log.contains(&(*o, *m))),
+            "{context}: lost"
+        );
     }
     for (node, key, from, found) in polls {
         let last = found.last().expect("only non-empty polls are kept").0;
-        let final_range: Vec<(u64, i64)> = acknowledged[&key]
-            .range(from..=last)
-            .map(|(o, m)| (*o, *m))
+        let log = cluster.node(0).held(&key);
+        let range: Vec<(u64, i64)> = log
+            .into_iter()
+            .filter(|(offset, _)| (from..=last).contains(offset))
             .collect();
         assert_eq!(
-            found, final_range,
-            "seed {seed}: n{node} polled {key} from {from}: a hole filled in later"
+            found, range,
+            "{context}: n{node} polled {key} from {from}: something slipped in"
         );
     }
     for (key, offset) in committed {
@@ -476,61 +609,140 @@ fn random_run(seed: u64, count: usize) {
             assert_eq!(
                 cluster.node(node).committed(&key),
                 Some(offset),
-                "seed {seed}"
+                "{context}"
             );
         }
     }
 }
 
+/// Takes every send answered so far off `pending`: an offset must be above
+/// every offset of its key acknowledged before the send was made.
+fn settle_answers(
+    cluster: &mut Cluster,
+    pending: &mut BTreeMap<u64, Pending>,
+    acknowledged: &mut BTreeMap<String, BTreeMap<u64, i64>>,
+    maybe: &mut BTreeSet<i64>,
+    seed: u64,
+) {
+    let answered: Vec<u64> = pending
+        .keys()
+        .copied()
+        .filter(|id| cluster.answers.contains_key(id))
+        .collect();
+    for msg_id in answered {
+        let (key, msg, before) = pending.remove(&msg_id).expect("pending");
+        let answer = cluster.answers.remove(&msg_id).expect("answered");
+        if answer["type"] == "error" {
+            assert_eq!(answer["code"], 0, "seed {seed}: only timeouts: {answer}");
+            maybe.insert(msg);
+            continue;
+        }
+        let offset = answer["offset"].as_u64().expect("send_ok has an offset");
+        assert!(
+            before.is_none_or(|before| offset > before),
+            "seed {seed}: {key} acknowledged {before:?} before {msg} was sent, then {offset}"
+        );
+        let previous = acknowledged
+            .entry(key.clone())
+            .or_default()
+            .insert(offset, msg);
+        assert_eq!(
+            previous, None,
+            "seed {seed}: offset {offset} of {key} given twice"
+        );
+    }
+}
+
 /// journal.rs: a peer cut off for long enough fills the journal; then sends
-/// are refused with a definite error (11), and accepted again once the peer
-/// has caught up.
+/// are refused with a definite error (11), and taken again once the peer has
+/// caught up.
 #[test]
 fn a_full_journal_refuses_sends_with_temporarily_unavailable() {
     let mut cluster = Cluster::new(2, 0);
+    let key = cluster.key_led_by(0);
     cluster.cut_between(0, 1);
     for msg in 0..JOURNAL_RECORDS_MAX as i64 {
-        cluster.send(0, "a", msg);
+        cluster.send(0, &key, msg);
     }
-    let refused = cluster.request(
+    let refused = cluster.ask_value(
         0,
         Payload::Send {
-            key: "a".into(),
+            key: key.clone(),
             msg: -1,
         },
     );
     assert_eq!(refused["type"], "error");
     assert_eq!(refused["code"], 11);
     assert_eq!(
-        cluster.node(0).held("a").len(),
+        cluster.node(0).held(&key).len(),
         JOURNAL_RECORDS_MAX,
         "not stored"
     );
     cluster.heal();
     cluster.settle();
-    assert_eq!(cluster.send(0, "a", -1), 2 * JOURNAL_RECORDS_MAX as u64);
+    assert_eq!(cluster.send(0, &key, -1), JOURNAL_RECORDS_MAX as u64);
+    assert_eq!(cluster.node(1).held(&key).len(), JOURNAL_RECORDS_MAX);
 }
 
-/// A `replicate` from anything but a peer is logged and changes nothing.
+/// A `replicate` from anything but a peer, or a record of a key its sender
+/// does not lead, is logged and changes nothing.
 #[test]
-fn replication_from_a_stranger_is_ignored() {
+fn records_from_strangers_and_from_non_leaders_are_left_out() {
     let mut cluster = Cluster::new(2, 0);
-    cluster.send(1, "a", 5);
-    cluster.tick(1);
-    let (_, _, replicate) = cluster.in_flight.pop().expect("n1 replicates");
-    let from_client = Message {
-        src: "c9".to_string(),
+    let led_by_n0 = cluster.key_led_by(0);
+    let replicate = Replicate {
+        records_from: 1,
+        records: vec![Record {
+            key: led_by_n0.clone(),
+            offset: 0,
+            message: 5,
+        }],
+        commits: BTreeMap::new(),
+        commits_version: 0,
+        ack: Default::default(),
+    };
+    for src in ["c9", "n1"] {
+        let message = Message {
+            src: src.to_string(),
+            dest: "n0".to_string(),
+            body: Body {
+                msg_id: Some(1),
+                in_reply_to: None,
+                payload: Payload::Replicate(replicate.clone()),
+            },
+        };
+        let (kafka, ctx) = &mut cluster.nodes[0];
+        kafka.on_message(message, ctx);
+        let logs = ctx.take_logs();
+        assert_eq!(logs.len(), 1, "{src}: {logs:?}");
+        assert!(cluster.node(0).held(&led_by_n0).is_empty(), "{src}");
+    }
+}
+
+/// A send forwarded by a peer for a key this node does not lead (the peers'
+/// node lists would have to differ) is refused, not forwarded again.
+#[test]
+fn a_forwarded_send_for_a_key_led_elsewhere_is_refused_not_forwarded() {
+    let mut cluster = Cluster::new(2, 0);
+    let led_by_n1 = cluster.key_led_by(1);
+    let message = Message {
+        src: "n1".to_string(),
         dest: "n0".to_string(),
         body: Body {
             msg_id: Some(1),
             in_reply_to: None,
-            payload: Payload::Replicate(replicate),
+            payload: Payload::Send {
+                key: led_by_n1,
+                msg: 1,
+            },
         },
     };
     let (kafka, ctx) = &mut cluster.nodes[0];
-    kafka.on_message(from_client, ctx);
-    assert!(ctx.take_logs()[0].contains("not a peer"));
-    assert!(cluster.node(0).held("a").is_empty());
+    kafka.on_message(message, ctx);
+    let sent: Vec<Message<Value>> = ctx.take_sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body.payload["code"], json!(11));
+    assert!(ctx.take_effects().is_empty(), "no forward");
 }
 
 /// options.rs `drop-sends`: every seventh send is acknowledged and not stored.
@@ -547,14 +759,15 @@ fn broken_drop_sends_acknowledges_what_it_never_stores() {
     );
 }
 
-/// options.rs `local-log`: two nodes, no replication, the same offsets twice.
+/// options.rs `local-log`: two nodes, no leaders, no replication: the same
+/// offset twice.
 #[test]
 fn broken_local_log_gives_the_same_offset_on_every_node() {
     let mut cluster = Cluster::with_args(2, 0, &["--break", "local-log"]);
     assert_eq!(cluster.send(0, "a", 1), 0);
     assert_eq!(cluster.send(1, "a", 2), 0);
     cluster.settle();
-    assert_eq!(cluster.replicate_sent, 0);
+    assert_eq!(cluster.replicate_sent + cluster.forwards_sent, 0);
     assert_eq!(cluster.poll(1, &[("a", 0)])["a"], [(0, 2)]);
 }
 
@@ -581,7 +794,7 @@ fn broken_countdown_offsets_go_down() {
 }
 
 /// An `init` that does not list the node itself (bad input) does not panic:
-/// the node runs alone.
+/// the node runs alone and leads every key.
 #[test]
 fn a_node_missing_from_its_own_init_runs_alone() {
     let mut ctx = Context::for_test("n5", &["n0", "n1"]);
@@ -591,5 +804,5 @@ fn a_node_missing_from_its_own_init_runs_alone() {
     };
     let node = KafkaNode::from_init(&init, &mut ctx);
     assert!(ctx.take_logs()[0].contains("running alone"));
-    assert_eq!(node.frontier("a"), Frontier::Everything);
+    assert_eq!(node.leader_of("a"), "n5");
 }

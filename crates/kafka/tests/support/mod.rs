@@ -44,6 +44,17 @@ pub fn kafka() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_kafka"))
 }
 
+/// `command` with its `--time-limit` set to `seconds`.
+pub fn shortened<'a>(command: &[&'a str], seconds: &'a str) -> Vec<&'a str> {
+    let mut words = command.to_vec();
+    let flag = words.iter().position(|word| *word == "--time-limit");
+    let value = flag
+        .map(|flag| flag + 1)
+        .filter(|value| *value < words.len());
+    words[value.expect("the command has a --time-limit")] = seconds;
+    words
+}
+
 /// `command` followed by `extra`.
 pub fn with<'a>(command: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     [command, extra].concat()
