@@ -5,8 +5,8 @@
 #   make bench           every benchmark
 #
 # One challenge: make test-echo, test-unique-ids, test-broadcast (or -3a … -3e),
-# test-counter, test-pn-counter. One benchmark: make bench-runtime, bench-harness,
-# bench-broadcast, bench-counter.
+# test-counter, test-pn-counter, test-kafka. One benchmark: make bench-runtime,
+# bench-harness, bench-broadcast, bench-counter, bench-kafka.
 #
 # RUNNER picks who runs the challenges:
 #   RUNNER=maelstrom     the real Maelstrom in ./maelstrom (make maelstrom installs it; needs Java)
@@ -65,8 +65,9 @@ endef
 
 .PHONY: help build maelstrom runner \
 	test-echo test-unique-ids test-broadcast test-broadcast-3a test-broadcast-3b \
-	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter test-all \
-	check fmt clippy test bench bench-runtime bench-harness bench-broadcast bench-counter clean
+	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter test-kafka \
+	test-all check fmt clippy test bench bench-runtime bench-harness bench-broadcast bench-counter \
+	bench-kafka clean
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -127,7 +128,16 @@ test-counter: build runner
 test-pn-counter: build runner
 	$(call challenge,4,-w pn-counter --bin $(RELEASE_DIR)/g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition)
 
-test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter
+# 5b and 5c share a command: 5c is judged on its figures (make bench-kafka).
+# 5b must also stay correct under partitions, judged like 5b.
+test-kafka: build runner
+	$(call challenge,5a,-w kafka --bin $(RELEASE_DIR)/kafka --node-count 1 --concurrency 2n --time-limit 20 --rate 1000)
+	$(call challenge,5b,-w kafka --bin $(RELEASE_DIR)/kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000)
+	$(call challenge,5c,-w kafka --bin $(RELEASE_DIR)/kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000)
+	@echo "5b must also stay correct under partitions; judged like 5b:"
+	$(call challenge,5b,-w kafka --bin $(RELEASE_DIR)/kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --nemesis partition)
+
+test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter test-kafka
 
 # --- The gate -----------------------------------------------------------------
 
@@ -144,7 +154,7 @@ test:
 
 # --- Benchmarks: figures, not pass/fail tests ---------------------------------
 
-bench: bench-runtime bench-harness bench-broadcast bench-counter
+bench: bench-runtime bench-harness bench-broadcast bench-counter bench-kafka
 
 bench-runtime:
 	$(CARGO) bench -p echo --bench runtime
@@ -157,6 +167,9 @@ bench-broadcast:
 
 bench-counter:
 	$(CARGO) bench -p g-counter --bench counter
+
+bench-kafka:
+	$(CARGO) bench -p kafka --bench kafka
 
 clean:
 	$(CARGO) clean
