@@ -25,8 +25,9 @@
 //! is one message per peer per interval, whatever the rate: about half a
 //! message per operation on two nodes. The price is that a poll may lag the
 //! leader by about one interval (50 ms), and that during a partition a send
-//! for a key led across it fails (indefinitely: error 0) while everything else
-//! is answered. No `lin-kv` or `seq-kv` at all.
+//! for a key led across it fails — the first after a second, with error 0
+//! (the leader may have it), the rest at once, with error 11 ([`reach`]) —
+//! while everything else is answered. No `lin-kv` or `seq-kv` at all.
 //!
 //! The alternative not taken, though it is cheaper still: every node hands out
 //! offsets for every key (per-key Lamport clocks, offsets split between nodes
@@ -48,8 +49,9 @@
 //!
 //! Modules: [`node`] (requests, forwarding, replication), [`leader`] (who
 //! leads a key), [`log`] (one key's log), [`peer`] (the link to one peer),
-//! [`journal`] (what peers have not confirmed), [`versioned`] (the committed
-//! offsets), [`options`] (the command line).
+//! [`journal`] (what peers have not confirmed), [`reach`] (which leaders
+//! answer), [`versioned`] (the committed offsets), [`options`] (the command
+//! line).
 //! Run it: `make test-kafka` (maelstrom.md §7, 5a–5c).
 
 mod journal;
@@ -58,6 +60,7 @@ mod log;
 mod node;
 mod options;
 mod peer;
+mod reach;
 mod versioned;
 
 use node::KafkaNode;

@@ -13,10 +13,12 @@
 //!   node that gets it, and `list_committed_offsets` reads them there; the
 //!   replication timer spreads them to every node.
 //!
-//! Under a partition, polls and commits still answer from what is here; a send
-//! whose leader is out of reach gets error 0 (timeout) after
+//! Under a partition, polls and commits still answer from what is here. A
+//! send whose leader is out of reach gets error 0 (timeout) after
 //! [`FORWARD_TIMEOUT`]: indefinite, because the leader may have appended it
-//! and only the answer was lost.
+//! and only the answer was lost. After that, [`crate::reach`] refuses further
+//! sends for that leader at once, with a definite error 11, while one probe
+//! finds out whether it is back.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -29,6 +31,7 @@ use crate::leader::leader_index;
 use crate::log::{Inserted, KeyLog};
 use crate::options::{Break, Options};
 use crate::peer::{Peer, Replicate, Streams};
+use crate::reach::{Permit, Reach};
 use crate::versioned::VersionedMax;
 
 /// At most this many messages, over all keys, answer one poll (Kafka's
@@ -105,8 +108,11 @@ pub struct KafkaNode {
     /// What this node appended as leader that some peer does not hold yet.
     journal: Journal,
     peers: BTreeMap<String, Peer>,
-    /// Sends forwarded to their key's leader, by call: the request to answer.
-    forwarded: BTreeMap<CallId, Message<Payload>>,
+    /// Sends forwarded to their key's leader, by call: the request to answer,
+    /// and the leader.
+    forwarded: BTreeMap<CallId, (Message<Payload>, String)>,
+    /// Which leaders answer forwarded sends.
+    reach: Reach,
     broken: Option<Break>,
     /// Sends appended so far (`--break drop-sends` counts them).
     sends: u64,
@@ -146,23 +152,20 @@ impl KafkaNode {
             // A peer forwarded a key it thinks we lead: our node lists differ,
             // which Maelstrom never does. Refusing is safe; forwarding could loop.
             let text = format!("{} does not lead {key:?}; {leader} does", self.node_id);
-            ctx.reply_error(
-                &request,
-                &Error::new(ErrorCode::TemporarilyUnavailable, text),
-            );
+            refuse(&request, text, ctx);
         } else if self.forwarded.len() >= FORWARDS_IN_FLIGHT_MAX {
             let text = "too many sends wait for their leaders; try again later";
-            ctx.reply_error(
-                &request,
-                &Error::new(ErrorCode::TemporarilyUnavailable, text),
-            );
+            refuse(&request, text.to_string(), ctx);
+        } else if self.reach.permit(&leader) == Permit::Refuse {
+            let text = format!("{leader}, which leads {key:?}, does not answer; try again later");
+            refuse(&request, text, ctx);
         } else {
             let forward = Payload::Send {
                 key: key.to_string(),
                 msg,
             };
             let call = ctx.rpc_with(&leader, forward, FORWARD_OPTIONS);
-            self.forwarded.insert(call, request);
+            self.forwarded.insert(call, (request, leader));
         }
     }
 
@@ -211,14 +214,24 @@ impl KafkaNode {
 
     /// The leader answered a forwarded send (or it timed out): tell the client.
     fn forward_done(&mut self, reply: RpcReply, ctx: &mut Context<Tick>) {
-        let Some(request) = self.forwarded.remove(&reply.call) else {
+        let Some((request, leader)) = self.forwarded.remove(&reply.call) else {
             return;
         };
         let body = match reply.result {
-            // The leader's own error (it did not append), or a timeout (it may have).
-            Err(error) => return ctx.reply_error(&request, &error),
+            Err(error) => {
+                // A timeout: it may have appended the message, and only the
+                // answer was lost. Any other error is the leader's own: it did not.
+                if error.code == ErrorCode::Timeout {
+                    self.reach.timed_out(&leader);
+                } else {
+                    self.reach.heard_from(&leader);
+                }
+                ctx.reply_error(&request, &error);
+                return;
+            }
             Ok(body) => body,
         };
+        self.reach.heard_from(&leader);
         match serde_json::from_value::<Payload>(body.clone()) {
             Ok(Payload::SendOk { offset }) => ctx.reply(&request, Payload::SendOk { offset }),
             _ => {
@@ -267,6 +280,7 @@ impl KafkaNode {
             return;
         };
         let new_records = peer.receive(message, ours);
+        self.reach.heard_from(from);
         for record in &message.records[new_records] {
             self.store_replica(from, record, ctx);
         }
@@ -311,6 +325,15 @@ impl KafkaNode {
     }
 }
 
+/// Answers `request` with error 11 (temporarily-unavailable): definite, for
+/// sends this node neither appended nor forwarded.
+fn refuse(request: &Message<Payload>, text: String, ctx: &mut Context<Tick>) {
+    ctx.reply_error(
+        request,
+        &Error::new(ErrorCode::TemporarilyUnavailable, text),
+    );
+}
+
 impl Node for KafkaNode {
     type Payload = Payload;
     type Tick = Tick;
@@ -345,6 +368,7 @@ impl Node for KafkaNode {
             journal: Journal::default(),
             peers,
             forwarded: BTreeMap::new(),
+            reach: Reach::default(),
             broken: options.broken,
             sends: 0,
         }
@@ -353,6 +377,9 @@ impl Node for KafkaNode {
     fn on_message(&mut self, request: Message<Payload>, ctx: &mut Context<Tick>) {
         match &request.body.payload {
             Payload::Send { key, msg } => {
+                if self.peers.contains_key(&request.src) {
+                    self.reach.heard_from(&request.src);
+                }
                 let (key, msg) = (key.clone(), *msg);
                 self.accept_send(request, &key, msg, ctx);
             }

@@ -456,6 +456,35 @@ fn across_a_partition_a_remote_send_times_out_and_the_rest_still_answers() {
     assert_eq!(cluster.poll(1, &[(&local, 0)])[&local], [(0, 3)]);
 }
 
+/// reach.rs: after one forward to a leader timed out, sends for its keys are
+/// refused at once (definite error 11, nothing forwarded) while one probe is
+/// out; once the leader answers again, sends go through as before.
+#[test]
+fn while_a_leader_is_unreachable_one_probe_goes_out_and_other_sends_fail_at_once() {
+    let mut cluster = Cluster::new(2, 0);
+    let remote = cluster.key_led_by(1);
+    let send = |msg| Payload::Send {
+        key: remote.clone(),
+        msg,
+    };
+    cluster.cut_between(0, 1);
+    assert_eq!(
+        cluster.ask_value(0, send(1))["code"],
+        0,
+        "the first one times out"
+    );
+    let probe = cluster.request(0, send(2));
+    assert_eq!(cluster.in_flight.len(), 1, "the probe");
+    let refused = cluster.request(0, send(3));
+    assert_eq!(cluster.answers[&refused]["code"], 11, "answered at once");
+    assert_eq!(cluster.in_flight.len(), 1, "and not forwarded");
+    cluster.heal();
+    cluster.deliver_all();
+    assert_eq!(cluster.answers[&probe]["type"], "send_ok");
+    assert_eq!(cluster.send(0, &remote, 4), 1);
+    assert_eq!(cluster.send(0, &remote, 5), 2, "no probe needed any more");
+}
+
 /// peer.rs: once nothing is new, two nodes stop talking; commits travel too.
 #[test]
 fn idle_nodes_fall_silent_and_commits_reach_every_node() {
@@ -581,6 +610,10 @@ fn random_run(seed: u64, count: usize) {
         assert_eq!(offsets, dense, "{context}, {key}: offsets 0, 1, 2, …");
         let acked = acknowledged.get(key).cloned().unwrap_or_default();
         for (offset, msg) in &final_log {
+            assert!(
+                !maybe.contains(&(-msg - 1)),
+                "{context}: refused {msg} is in {key}"
+            );
             let expected = acked.get(offset);
             assert!(
                 expected == Some(msg) || (expected.is_none() && maybe.contains(msg)),
@@ -616,7 +649,8 @@ fn random_run(seed: u64, count: usize) {
 }
 
 /// Takes every send answered so far off `pending`: an offset must be above
-/// every offset of its key acknowledged before the send was made.
+/// every offset of its key acknowledged before the send was made. A timed-out
+/// send goes into `maybe`; a refused one goes in as `-msg - 1`, never to be seen.
 fn settle_answers(
     cluster: &mut Cluster,
     pending: &mut BTreeMap<u64, Pending>,
@@ -633,8 +667,13 @@ fn settle_answers(
         let (key, msg, before) = pending.remove(&msg_id).expect("pending");
         let answer = cluster.answers.remove(&msg_id).expect("answered");
         if answer["type"] == "error" {
-            assert_eq!(answer["code"], 0, "seed {seed}: only timeouts: {answer}");
-            maybe.insert(msg);
+            // 0: the leader may have it; 11: it was never forwarded, so it must
+            // not be anywhere (the caller checks, with negative messages).
+            match answer["code"].as_u64() {
+                Some(0) => maybe.insert(msg),
+                Some(11) => maybe.insert(-msg - 1),
+                _ => panic!("seed {seed}: unexpected {answer}"),
+            };
             continue;
         }
         let offset = answer["offset"].as_u64().expect("send_ok has an offset");
