@@ -4,8 +4,8 @@
 //! - `send` for a key this node leads ([`crate::leader`]) is appended and
 //!   answered at once, and the record joins the journal for the peers. A `send`
 //!   for a key another node leads is forwarded to that leader as the same
-//!   `send`, and the leader's answer, offset or error, is passed back. One RPC
-//!   per remote send is the only message an operation ever costs.
+//!   `send`, and the leader's answer, offset or error, is passed back. That
+//!   RPC, two messages, is the only cost an operation ever has in messages.
 //! - `poll` reads each requested key from this node's copy, from the given
 //!   offset, within [`POLL_MESSAGES_MAX`]. A copy may be behind its leader (by
 //!   about one replication interval), never different: it is a prefix.
