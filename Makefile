@@ -6,14 +6,14 @@
 #   make bench           every benchmark
 #
 # One challenge: make test-echo, test-unique-ids, test-broadcast (or -3a … -3e),
-# test-counter, test-pn-counter, test-txn (or -6a … -6c). In the simulation: make
-# sim-echo, sim-unique-ids, sim-broadcast, sim-counter, sim-txn. One benchmark: make
-# bench-runtime, bench-harness, bench-sim, bench-broadcast, bench-counter.
+# test-counter, test-pn-counter, test-kafka (5a-5c), test-txn (or -6a … -6c). In the simulation: make
+# sim-echo, sim-unique-ids, sim-broadcast, sim-counter, sim-kafka, sim-txn. One benchmark: make
+# bench-runtime, bench-harness, bench-sim, bench-broadcast, bench-counter, bench-kafka.
 #
 # FAST=1 make test-all   the same challenges with 5 s time limits, run side by side
 #                        (about a minute); the verdicts and criteria are judged as usual.
 # SEEDS=0..20            the seed range of the sim targets (default 0..100).
-# BROADCAST_BIN=...      (and ECHO_BIN, UNIQUE_IDS_BIN, COUNTER_BIN, TXN_BIN) a node binary
+# BROADCAST_BIN=...      (and ECHO_BIN, UNIQUE_IDS_BIN, COUNTER_BIN, KAFKA_BIN, TXN_BIN) a node binary
 #                        to put in place of the project's own, e.g. one broken on purpose.
 #
 # RUNNER picks who runs the challenges:
@@ -33,6 +33,7 @@ ECHO_BIN ?= $(RELEASE_DIR)/echo
 UNIQUE_IDS_BIN ?= $(RELEASE_DIR)/unique-ids
 BROADCAST_BIN ?= $(RELEASE_DIR)/broadcast
 COUNTER_BIN ?= $(RELEASE_DIR)/g-counter
+KAFKA_BIN ?= $(RELEASE_DIR)/kafka
 TXN_BIN ?= $(RELEASE_DIR)/txn
 SEEDS ?= 0..100
 
@@ -93,10 +94,11 @@ endef
 
 .PHONY: help build maelstrom runner fast-note \
 	test-echo test-unique-ids test-broadcast test-broadcast-3a test-broadcast-3b \
-	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter \
+	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter test-kafka \
 	test-txn test-txn-6a test-txn-6b test-txn-6c test-all \
-	sim-echo sim-unique-ids sim-broadcast sim-counter sim-txn sim-all \
-	check fmt clippy test bench bench-runtime bench-harness bench-sim bench-broadcast bench-counter clean
+	sim-echo sim-unique-ids sim-broadcast sim-counter sim-kafka sim-txn sim-all \
+	check fmt clippy test bench bench-runtime bench-harness bench-sim bench-broadcast bench-counter \
+	bench-kafka clean
 
 help:
 	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' Makefile
@@ -133,6 +135,8 @@ CMD_3C = -w broadcast --node-count 5 --time-limit $(T20) --rate 10 --nemesis par
 CMD_3D = -w broadcast --node-count 25 --time-limit $(T20) --rate 100 --latency 100
 CMD_4 = -w g-counter --node-count 3 --rate 100 --time-limit $(T20) --nemesis partition
 CMD_PN = -w pn-counter --node-count 3 --rate 100 --time-limit $(T20) --nemesis partition
+CMD_5A = -w kafka --node-count 1 --concurrency 2n --time-limit $(T20) --rate 1000
+CMD_5B = -w kafka --node-count 2 --concurrency 2n --time-limit $(T20) --rate 1000
 CMD_6A = -w txn-rw-register --node-count 1 --time-limit $(T20) --rate 1000 --concurrency 2n --consistency-models read-uncommitted --availability total
 CMD_6B = -w txn-rw-register --node-count 2 --concurrency 2n --time-limit $(T20) --rate 1000 --consistency-models read-uncommitted
 CMD_6C = -w txn-rw-register --node-count 2 --concurrency 2n --time-limit $(T20) --rate 1000 --consistency-models read-committed --availability total --nemesis partition
@@ -172,6 +176,16 @@ test-counter: build runner fast-note
 test-pn-counter: build runner fast-note
 	$(call challenge,4,--bin $(COUNTER_BIN) $(CMD_PN))
 
+# 5b and 5c share a command: 5c is judged on its figures too (5c-strict is this
+# project's own bound: ≤ 1 servers msgs/op at ≥ 0.999 availability; make bench-kafka).
+# 5b must also stay correct under partitions, judged like 5b.
+test-kafka: build runner fast-note
+	$(call challenge,5a,--bin $(KAFKA_BIN) $(CMD_5A))
+	$(call challenge,5b,--bin $(KAFKA_BIN) $(CMD_5B))
+	$(call challenge,5c,--bin $(KAFKA_BIN) $(CMD_5B))
+	@echo "5b must also stay correct under partitions; judged like 5b:"
+	$(call challenge,5b,--bin $(KAFKA_BIN) $(CMD_5B) --nemesis partition)
+
 test-txn: test-txn-6a test-txn-6b test-txn-6c
 
 test-txn-6a: build runner fast-note
@@ -185,7 +199,7 @@ test-txn-6b: build runner fast-note
 test-txn-6c: build runner fast-note
 	$(call challenge,6c,--bin $(TXN_BIN) $(CMD_6C))
 
-test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter test-txn
+test-all: test-echo test-unique-ids test-broadcast test-counter test-pn-counter test-kafka test-txn
 
 # --- The same challenges in the simulation: every seed of $(SEEDS) ------------
 # sim(challenge, binary, command): the seeds that are not valid (the valid ones are
@@ -213,13 +227,19 @@ sim-counter: build
 	$(call sim,4,$(COUNTER_BIN),$(CMD_4))
 	$(call sim,4,$(COUNTER_BIN),$(CMD_PN))
 
+sim-kafka: build
+	$(call sim,5a,$(KAFKA_BIN),$(CMD_5A))
+	$(call sim,5b,$(KAFKA_BIN),$(CMD_5B))
+	$(call sim,5c-strict,$(KAFKA_BIN),$(CMD_5B))
+	$(call sim,5b,$(KAFKA_BIN),$(CMD_5B) --nemesis partition)
+
 # Each txn run carries about 20,000 transactions: roughly 0.1 s a seed.
 sim-txn: build
 	$(call sim,6a,$(TXN_BIN),$(CMD_6A))
 	$(call sim,6b,$(TXN_BIN),$(CMD_6B) --availability total --nemesis partition)
 	$(call sim,6c,$(TXN_BIN),$(CMD_6C))
 
-sim-all: sim-echo sim-unique-ids sim-broadcast sim-counter sim-txn
+sim-all: sim-echo sim-unique-ids sim-broadcast sim-counter sim-kafka sim-txn
 
 # --- The gate -----------------------------------------------------------------
 
@@ -236,7 +256,7 @@ test:
 
 # --- Benchmarks: figures, not pass/fail tests ---------------------------------
 
-bench: bench-runtime bench-harness bench-sim bench-broadcast bench-counter
+bench: bench-runtime bench-harness bench-sim bench-broadcast bench-counter bench-kafka
 
 bench-runtime:
 	$(CARGO) bench -p echo --bench runtime
@@ -254,6 +274,9 @@ bench-broadcast:
 
 bench-counter:
 	$(CARGO) bench -p g-counter --bench counter
+
+bench-kafka:
+	$(CARGO) bench -p kafka --bench kafka
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,96 @@
+//! What the kafka integration tests share: the challenge commands, the binary,
+//! and a way to give back the disk a stored run took.
+
+// Each test file compiles this module for itself and uses part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use maelstrom_driver::Run;
+
+/// Challenge 5a's command (maelstrom.md §7).
+pub const COMMAND_5A: [&str; 10] = [
+    "-w",
+    "kafka",
+    "--node-count",
+    "1",
+    "--concurrency",
+    "2n",
+    "--time-limit",
+    "20",
+    "--rate",
+    "1000",
+];
+
+/// Challenge 5b's command, which is also 5c's (maelstrom.md §7).
+pub const COMMAND_5B: [&str; 10] = [
+    "-w",
+    "kafka",
+    "--node-count",
+    "2",
+    "--concurrency",
+    "2n",
+    "--time-limit",
+    "20",
+    "--rate",
+    "1000",
+];
+
+/// The 5c targets this node is held to (the challenge itself names no number).
+pub const MSGS_PER_OP_MAX: f64 = 1.0;
+pub const OK_FRACTION_MIN: f64 = 0.999;
+
+pub fn kafka() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_kafka"))
+}
+
+/// `command` with its `--time-limit` set to `seconds`.
+pub fn shortened<'a>(command: &[&'a str], seconds: &'a str) -> Vec<&'a str> {
+    let mut words = command.to_vec();
+    let flag = words.iter().position(|word| *word == "--time-limit");
+    let value = flag
+        .map(|flag| flag + 1)
+        .filter(|value| *value < words.len());
+    words[value.expect("the command has a --time-limit")] = seconds;
+    words
+}
+
+/// `command` followed by `extra`.
+pub fn with<'a>(command: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    [command, extra].concat()
+}
+
+/// The store directory the run wrote into (`<store>/kafka/<timestamp>` →
+/// `<store>`), if it is one of the driver's fresh temporary stores.
+fn store_root(run: &Run) -> Option<PathBuf> {
+    let root = run.run_dir.as_ref()?.parent()?.parent()?;
+    let name = root.file_name()?.to_string_lossy();
+    name.starts_with("maelstrom-store-")
+        .then(|| root.to_path_buf())
+}
+
+/// Every run directory of the run's store (one per stored seed of a sweep).
+pub fn stored_runs(run: &Run) -> Vec<PathBuf> {
+    let Some(workload_dir) = run.run_dir.as_ref().and_then(|dir| dir.parent()) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(workload_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| !path.is_symlink() && path.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+/// Removes the run's temporary store: a stored kafka run (history, pictures)
+/// is about 10 MB, and the tests store dozens.
+pub fn discard(run: &Run) {
+    if let Some(root) = store_root(run) {
+        let _ = std::fs::remove_dir_all(root);
+    }
+}
