@@ -204,32 +204,36 @@ impl Link {
     }
 
     /// Takes in the peer's gossip: forgets what it acknowledges, times the
-    /// round trip, and notes the ack we now owe if it carried values. Returns
-    /// whether it acknowledged a message of ours for the first time: proof that
-    /// the link works both ways.
-    pub fn receive(&mut self, gossip: &Gossip, now: Instant) -> bool {
+    /// round trips (`bounds`: what the peer's acks may take), and notes the ack
+    /// we now owe if it carried values. Returns whether it acknowledged a
+    /// message of ours for the first time: proof that the link works both ways.
+    pub fn receive(&mut self, gossip: &Gossip, now: Instant, bounds: TimeoutBounds) -> bool {
         self.heard(now);
         self.pending
             .retain(|(first_seq, _)| *first_seq > gossip.ack);
-        // Time the *newest* message this ack covers: the peer acknowledged it at
-        // its first chance, so this is a true round trip. Older ones may have
-        // waited out a partition, which says nothing about the next message.
-        let mut newest_acked = None;
+        // Time every message this ack covers: how long messages wait for their
+        // ack, oldest and newest alike (a peer that batches its acks makes the
+        // oldest wait longest), is what `is_unresponsive` holds against the
+        // timeout. A wait far beyond the timeout is no round trip but an
+        // outage (a message sent into a partition, acked after the heal), and
+        // says nothing about the next message: it is left out.
+        let outage = self.rtt.timeout(bounds) * 2;
+        let mut acked_any = false;
         while let Some(&(seq, sent_at)) = self.unacked.front() {
             if seq > gossip.ack {
                 break;
             }
-            newest_acked = Some(sent_at);
+            acked_any = true;
             self.unacked.pop_front();
-        }
-        if let Some(sent_at) = newest_acked {
-            self.rtt.sample(now - sent_at);
+            if now - sent_at <= outage {
+                self.rtt.sample(now - sent_at);
+            }
         }
         if gossip.seq > 0 {
             self.received_seq_max = self.received_seq_max.max(gossip.seq);
             self.ack_owed_since.get_or_insert(now);
         }
-        newest_acked.is_some()
+        acked_any
     }
 
     /// The peer proved it is there (it answered something other than gossip):

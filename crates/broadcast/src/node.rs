@@ -55,7 +55,7 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_millis(150);
 /// How often a node other than the hub looks at its links and its route.
 /// Leaves send new values at once, so this only paces repairs, acks and
 /// relayed values.
-const POLL_INTERVAL: Duration = Duration::from_millis(50);
+const POLL_INTERVAL: Duration = Duration::from_millis(25);
 
 /// How long a node waits before acknowledging its upstream by itself: two
 /// seconds, because the acks almost always ride on a value it sends meanwhile
@@ -70,13 +70,14 @@ pub const LAZY_ACK_DELAY: Duration = Duration::from_secs(2);
 /// healthy leaf under load hears from the hub every interval.
 pub const UPSTREAM_SILENCE_MAX: Duration = Duration::from_millis(300);
 
-/// Acks from a peer that answers at its next poll (the hub, a relay). Before
-/// anything is measured: the first message to the hub is answered at once
-/// (see [`BroadcastNode::on_gossip`]), so two link latencies, 200 ms on the 3d
-/// command, and half again for the jitter of real processes.
+/// Acks from a peer that answers at its next poll (the hub, a relay): two link
+/// latencies and a flush interval, 350 ms on the 3d command, and some for the
+/// jitter of real processes sharing a few cores. Before anything is measured,
+/// less: the first message is answered at once (see
+/// [`BroadcastNode::on_gossip`]), so two link latencies and a quarter again.
 const PROMPT_PEER: TimeoutBounds = TimeoutBounds {
-    initial: Duration::from_millis(300),
-    min: Duration::from_millis(200),
+    initial: Duration::from_millis(250),
+    min: Duration::from_millis(450),
     max: Duration::from_secs(3),
 };
 
@@ -165,12 +166,14 @@ impl BroadcastNode {
             // The hub batches by polling only on its flush timer; anything
             // else that is not relayed goes at once.
             Duration::ZERO
-        } else if self.route.upstream() == &Upstream::Root {
-            // A stand-in root serves a side cut off from everyone else: half
-            // the hub's pace halves its cost, and nobody outside waits for it.
-            self.options.flush_interval * 2
         } else {
-            self.options.flush_interval
+            // A relay passes on what its upstream sends as it arrives (about
+            // once a flush interval, `forward_now`), and what else it learns
+            // rides along; only if the upstream is quiet does it go by itself,
+            // every two flush intervals. A stand-in root, with no upstream,
+            // serves a side cut off from everyone else at that pace too: half
+            // the hub's, for half the cost, and nobody outside waits for it.
+            self.options.flush_interval * 2
         };
         let ack_delay = if self.is_hub() {
             Duration::ZERO
@@ -237,7 +240,8 @@ impl BroadcastNode {
     fn on_gossip(&mut self, from: &str, gossip: &Gossip, ctx: &mut Context<Tick>) {
         let now = ctx.now();
         let first_from_leaf = self.is_hub() && gossip.seq > 0 && self.link(from).is_new();
-        let acked = self.link(from).receive(gossip, now);
+        let timeout = self.pace(from, false).timeout;
+        let acked = self.link(from).receive(gossip, now, timeout);
         let new_subscriber = gossip.relay && self.route.subscribe(from, now);
         if first_from_leaf || new_subscriber {
             // A handshake: the first message from a node downstream is answered

@@ -65,7 +65,7 @@ fn an_ack_removes_exactly_what_the_acked_message_carried() {
     let first = link.probe(at(0));
     link.push(2);
     assert!(
-        link.receive(&ack(first.seq), at(10)),
+        link.receive(&ack(first.seq), at(10), BOUNDS),
         "a first ack proves the round trip"
     );
     assert_eq!(
@@ -74,12 +74,12 @@ fn an_ack_removes_exactly_what_the_acked_message_carried() {
         "value 2 was not in message 1"
     );
     assert!(
-        !link.receive(&ack(first.seq), at(11)),
+        !link.receive(&ack(first.seq), at(11), BOUNDS),
         "the same ack again proves nothing new"
     );
     let second = gossip(link.poll(at(200), PACE));
     assert_eq!(second.values, [2]);
-    link.receive(&ack(second.seq), at(300));
+    link.receive(&ack(second.seq), at(300), BOUNDS);
     assert_eq!(link.pending_values().count(), 0);
     assert_eq!(
         link.poll(at(9_000), PACE),
@@ -97,7 +97,7 @@ fn lost_messages_make_the_peer_unresponsive_after_the_measured_timeout() {
     for round in 0..20 {
         link.push(round);
         let sent = gossip(link.poll(at(round * 1000), PACE));
-        link.receive(&ack(sent.seq), at(round * 1000 + 200));
+        link.receive(&ack(sent.seq), at(round * 1000 + 200), BOUNDS);
     }
     let timeout = link.timeout(BOUNDS);
     assert!(timeout < Duration::from_millis(300), "{timeout:?}");
@@ -137,7 +137,7 @@ fn an_unresponsive_peer_gets_one_message_per_probe_interval() {
     assert_eq!(sent_at, expected);
     // The peer answers: the link is back to its usual pace at once.
     let last = link.probe(at(4 * probe_ms + 10));
-    assert!(link.receive(&ack(last.seq), at(4 * probe_ms + 100)));
+    assert!(link.receive(&ack(last.seq), at(4 * probe_ms + 100), BOUNDS));
     assert!(!link.is_unresponsive(at(4 * probe_ms + 100), BOUNDS));
     link.push(99);
     assert!(link.poll(at(4 * probe_ms + 200), PACE).is_some());
@@ -202,7 +202,7 @@ fn a_link_behind_catches_up_a_queue_full_at_a_time() {
         None,
         "no new sync before this batch is acked"
     );
-    link.receive(&ack(batch.seq), at(200));
+    link.receive(&ack(batch.seq), at(200), BOUNDS);
     assert_eq!(
         link.poll(at(200), PACE),
         Some(Outgoing::Sync),
@@ -248,13 +248,13 @@ fn values_received_are_acked_alone_only_after_the_ack_delay() {
         values: vec![9],
         ..ack(0)
     };
-    link.receive(&values, at(0));
+    link.receive(&values, at(0), BOUNDS);
     assert_eq!(link.heard_at(), Some(at(0)));
     assert_eq!(link.poll(at(499), PACE), None);
     assert_eq!(gossip(link.poll(at(500), PACE)), ack(4));
     // A pure ack is not acked back.
     let mut peer = Link::new(true);
-    peer.receive(&ack(4), at(0));
+    peer.receive(&ack(4), at(0), BOUNDS);
     assert_eq!(peer.poll(at(10_000), PACE), None);
 }
 
@@ -268,6 +268,7 @@ fn an_ack_rides_along_with_values_for_free() {
             ..ack(0)
         },
         at(0),
+        BOUNDS,
     );
     link.push(6);
     assert_eq!(gossip(link.poll(at(1), PACE)).ack, 2);
