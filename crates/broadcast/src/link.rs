@@ -151,18 +151,20 @@ impl Link {
     /// Queues a value for the peer. A full queue puts a reliable link behind
     /// (the value will be found missing by the next digest); a link that is
     /// already behind needs nothing queued; an unreliable one drops the value.
-    pub fn push(&mut self, value: u64) {
+    /// Returns true if this value is the one that put the link behind.
+    pub fn push(&mut self, value: u64) -> bool {
         if self.behind {
-            return;
+            return false;
         }
         if self.pending.len() == GOSSIP_VALUES_MAX {
             if self.reliable {
                 self.fall_behind();
             }
-            return;
+            return self.reliable;
         }
         self.pending.push_back((self.next_seq, value));
         self.fresh = true;
+        false
     }
 
     fn fall_behind(&mut self) {

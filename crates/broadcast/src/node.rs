@@ -137,7 +137,7 @@ impl BroadcastNode {
 
     /// Records a value; if it is new, queues it for wherever the route says
     /// (see the module doc). `from` is the peer it came from, `None` for a client.
-    fn spread(&mut self, value: u64, from: Option<&str>) -> bool {
+    fn spread(&mut self, value: u64, from: Option<&str>, ctx: &mut Context<Tick>) -> bool {
         if !self.values.insert(value) {
             return false;
         }
@@ -154,7 +154,11 @@ impl BroadcastNode {
             targets.push(self.route.hub().to_string());
         }
         for peer in targets {
-            self.link(&peer).push(value);
+            if self.link(&peer).push(value) {
+                let behind =
+                    format!("{peer} is {GOSSIP_VALUES_MAX} values behind: it catches up by digest");
+                log(ctx, behind);
+            }
         }
         true
     }
@@ -270,7 +274,7 @@ impl BroadcastNode {
             self.link(from).forget();
         }
         for &value in &gossip.values {
-            self.spread(value, Some(from));
+            self.spread(value, Some(from), ctx);
         }
         if !self.is_hub() {
             let from_upstream = self.route.upstream_peer() == Some(from);
@@ -303,7 +307,12 @@ impl BroadcastNode {
             return false;
         }
         let mut missing = have.missing_from(&self.values, GOSSIP_VALUES_MAX + 1);
-        let more = missing.len() > GOSSIP_VALUES_MAX;
+        // A digest cut short says nothing about our values above its end: the
+        // sender may lack them too, so this round can't be the last.
+        let beyond = have
+            .through
+            .is_some_and(|through| self.values.last().is_some_and(|last| *last > through));
+        let more = missing.len() > GOSSIP_VALUES_MAX || beyond;
         missing.truncate(GOSSIP_VALUES_MAX);
         self.link(from).catch_up(&missing, more);
         true
@@ -320,7 +329,7 @@ impl BroadcastNode {
             Vec::new()
         };
         for &value in values {
-            self.spread(value, Some(from));
+            self.spread(value, Some(from), ctx);
         }
         self.take_the_hint(ctx);
         // A leaf that has not heard the hub lately is no relay to recommend,
@@ -354,11 +363,10 @@ impl BroadcastNode {
         if self.route.upstream() != &Upstream::Hub || self.route.is_electing() {
             return;
         }
-        let hub = self.route.hub().to_string();
-        let hub_link = &self.links[&hub];
-        if hub_link.heard_at().is_none() {
+        let hub_link = self.links.get(self.route.hub());
+        if hub_link.and_then(Link::heard_at).is_none() {
             self.look_for_route(ctx, "another node asks, and the hub never spoke");
-        } else if self.hub_is_silent(ctx.now()) && !hub_link.awaits_ack() {
+        } else if self.hub_is_silent(ctx.now()) && !hub_link.is_some_and(Link::awaits_ack) {
             self.probe_hub_unless_sent_within(Duration::ZERO, ctx);
         }
     }
@@ -380,7 +388,7 @@ impl BroadcastNode {
     ) {
         self.link(from).heard(ctx.now());
         for &value in values {
-            self.spread(value, Some(from));
+            self.spread(value, Some(from), ctx);
         }
         if let Some(upstream) = self.route.answer(from, hops) {
             self.follow(upstream, ctx);
@@ -396,8 +404,7 @@ impl BroadcastNode {
             return;
         }
         if !self.route.is_electing() {
-            let seconds = ctx.now().as_nanos() as f64 / 1e9;
-            ctx.log(format!("at {seconds:.3} s: looking for a route ({why})"));
+            log(ctx, format!("looking for a route ({why})"));
         }
         if !self.route.start_election(ctx.now(), ELECTION_WAIT) {
             return;
@@ -420,23 +427,16 @@ impl BroadcastNode {
     /// that it sends us what we lack.
     fn follow(&mut self, upstream: Upstream, ctx: &mut Context<Tick>) {
         let now = ctx.now();
-        let seconds = now.as_nanos() as f64 / 1e9;
-        ctx.log(match &upstream {
-            Upstream::Hub => format!("at {seconds:.3} s: straight to the hub"),
+        let change = match &upstream {
+            Upstream::Hub => "straight to the hub".to_string(),
             Upstream::Relay {
                 peer,
                 hops: Some(hops),
-            } => {
-                format!(
-                    "at {seconds:.3} s: through {peer}, {} hops from the hub",
-                    hops + 1
-                )
-            }
-            Upstream::Relay { peer, hops: None } => {
-                format!("at {seconds:.3} s: through {peer}, no route to the hub")
-            }
-            Upstream::Root => format!("at {seconds:.3} s: standing in for the hub"),
-        });
+            } => format!("through {peer}, {} hops from the hub", hops + 1),
+            Upstream::Relay { peer, hops: None } => format!("through {peer}, no route to the hub"),
+            Upstream::Root => "standing in for the hub".to_string(),
+        };
+        log(ctx, change);
         let old = self.route.follow(upstream);
         if let Upstream::Relay {
             peer: old_relay, ..
@@ -544,6 +544,13 @@ impl BroadcastNode {
     }
 }
 
+/// A line for the node's log, with the time: what the route does is only
+/// understood against the partitions of the run (`timeline.html`).
+fn log(ctx: &mut Context<Tick>, text: impl std::fmt::Display) {
+    let seconds = ctx.now().as_nanos() as f64 / 1e9;
+    ctx.log(format!("at {seconds:.3} s: {text}"));
+}
+
 impl Node for BroadcastNode {
     type Payload = Payload;
     type Tick = Tick;
@@ -583,7 +590,7 @@ impl Node for BroadcastNode {
         match &request.body.payload {
             Payload::Broadcast { message } => {
                 ctx.reply(&request, Payload::BroadcastOk);
-                if self.spread(*message, None) && !self.is_hub() {
+                if self.spread(*message, None, ctx) && !self.is_hub() {
                     self.poll_links(ctx, false);
                 }
             }

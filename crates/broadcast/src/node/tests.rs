@@ -481,7 +481,11 @@ fn a_route_request_is_a_hint_to_the_leaves_that_hear_it() {
         values: vec![5],
     };
     let (mut never, mut ctx) = start("n2");
-    deliver(&mut never, &mut ctx, "n1", question());
+    let empty_handed = Payload::Route {
+        have: Digest::default(),
+        values: vec![],
+    };
+    deliver(&mut never, &mut ctx, "n1", empty_handed);
     let asked: Vec<String> = sent(&mut ctx)
         .into_iter()
         .filter(|(_, payload)| matches!(payload, Payload::Route { .. }))
@@ -562,6 +566,48 @@ fn a_sync_is_answered_with_our_digest_and_what_the_sender_lacks() {
     deliver(&mut leaf, &mut ctx, "n3", Payload::Sync { have: broken });
     assert_eq!(sent(&mut ctx), []);
     assert_eq!(ctx.take_logs().len(), 1);
+}
+
+/// A digest cut short (too many holes) says nothing about the values above its
+/// end: catching up goes on, round after round, until a digest covers them.
+#[test]
+fn catching_up_goes_on_while_the_peers_digest_is_cut_short() {
+    let (mut hub, mut ctx) = start("n0");
+    let everything: Vec<u64> = (0..2_000).collect();
+    deliver(&mut hub, &mut ctx, "n2", gossip(&everything, 1, 0));
+    ctx.take_effects();
+    // n1 has every other value: its digest stops after 256 ranges, at 511.
+    let evens: BTreeSet<u64> = (0..1_000).map(|value| value * 2).collect();
+    let theirs = Digest::of(&evens);
+    assert_eq!(theirs.through, Some(511));
+    deliver(&mut hub, &mut ctx, "n1", Payload::SyncOk { have: theirs });
+    tick_after(&mut hub, &mut ctx, 150);
+    let round: Vec<Payload> = sent(&mut ctx)
+        .into_iter()
+        .filter(|(dest, _)| dest == "n1")
+        .map(|(_, payload)| payload)
+        .collect();
+    let [Payload::Gossip(batch)] = &round[..] else {
+        panic!("one gossip to n1, got {round:?}");
+    };
+    assert_eq!(
+        batch.values.len(),
+        256,
+        "the odd values up to 511, and nothing beyond"
+    );
+    assert!(batch
+        .values
+        .iter()
+        .all(|value| value % 2 == 1 && *value <= 511));
+    // Once n1 has acknowledged them, the hub asks for a digest again.
+    deliver(&mut hub, &mut ctx, "n1", gossip(&[], 0, batch.seq));
+    tick_after(&mut hub, &mut ctx, 150);
+    assert!(
+        sent(&mut ctx)
+            .iter()
+            .any(|(dest, payload)| dest == "n1" && matches!(payload, Payload::Sync { .. })),
+        "another round"
+    );
 }
 
 /// The bound, end to end: the hub keeps 5,000 values coming for a leaf that
