@@ -30,10 +30,10 @@
 //! [`PROBE_INTERVAL`] (the node routes around it meanwhile), and wakes up the
 //! moment the peer is heard from again.
 //!
-//! A link can also be built broken on purpose ([`Timing::reliable`] false, the
-//! node's `--no-retransmit`): each value then rides on exactly one message and
-//! is forgotten, and nothing is ever caught up, so a message lost in a
-//! partition loses its values for good. That is the bug the reliable version
+//! A link can also be built broken on purpose ([`Link::new`] with `reliable`
+//! false, the node's `--no-retransmit`): each value then rides on exactly one
+//! message and is forgotten, and nothing is ever caught up, so a message lost
+//! in a partition loses its values for good. That is the bug the reliable version
 //! exists to prevent, kept runnable so that a checker can be seen catching it.
 
 use std::collections::VecDeque;
@@ -58,7 +58,7 @@ pub const GOSSIP_BYTES_MAX: usize = GOSSIP_VALUES_MAX * 21 + 256;
 const UNACKED_TRACKED_MAX: usize = 64;
 
 /// How often an unresponsive link still speaks. The node probes the hub more
-/// often than this when it must notice a heal quickly (`node::HUB_PROBE_INTERVAL`).
+/// often than this where it must notice a heal quickly (a stand-in for the hub).
 pub const PROBE_INTERVAL: Duration = Duration::from_secs(2);
 
 /// The gossip message on the wire:

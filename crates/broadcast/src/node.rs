@@ -2,14 +2,14 @@
 //! and a [`Route`] that finds another way when the hub can't be reached.
 //!
 //! Every node keeps the set of values it has seen. Where a value goes next is
-//! the route's business ([`BroadcastNode::spread`]):
+//! the route's business (`BroadcastNode::spread`):
 //! - to this node's *upstream*: the hub, or the relay it goes through while the
-//!   hub is cut off; a leaf sends to it at once (a value's first hop should
-//!   not wait);
+//!   hub is cut off. A leaf sends to it at once: a value's first hop should
+//!   not wait;
 //! - to its *downstream*: every leaf for the hub, its subscribers for a relay.
 //!   The hub sends to them every [`FLUSH_INTERVAL`], one message each with
-//!   everything new; a relay passes on what its upstream sends the moment it
-//!   arrives, and anything else at most every [`FLUSH_INTERVAL`];
+//!   everything new. A relay passes on what its upstream sends the moment it
+//!   arrives, with whatever else it learnt riding along;
 //! - and a value a client gave this node always goes to the hub too, relayed
 //!   or not: the *backbone*. The hub's link to every leaf and every leaf's
 //!   link to the hub never give up (they resend, or catch up by digest, until
@@ -17,17 +17,22 @@
 //!   the network heals, whatever the relays did meanwhile. Relays only make
 //!   values arrive sooner; correctness does not depend on them.
 //!
-//! When a leaf's upstream stops acknowledging (its link's measured timeout,
-//! [`crate::rtt`]), the leaf asks every node for a route ([`crate::route`]),
-//! relays through the first that has one, and keeps probing the hub every
-//! [`HUB_PROBE_AWAY`]; the first probe the hub acknowledges brings it back. A
-//! `route` from another node is also a hint that a partition may have cut
-//! this leaf off too ([`BroadcastNode::take_the_hint`]), so that a whole side
-//! of a partition notices within a round trip or two of its first node.
+//! Noticing that the hub is gone: a leaf's first message to the hub is
+//! answered at once (a handshake), and every later one within a flush; when an
+//! upstream lets a message wait longer than its link's measured timeout
+//! ([`crate::rtt`]), the leaf asks every node for a route ([`crate::route`])
+//! and follows the answer. A `route` from another node is also a hint that a
+//! partition may have cut this leaf off too (`BroadcastNode::take_the_hint`),
+//! so that a whole side of a partition notices within a round trip or two of
+//! its first node. Coming back: a node away from the hub probes it (every two
+//! seconds; a stand-in for the hub four times a second, since it speaks for a
+//! side that has no other way across), and the first probe the hub
+//! acknowledges brings it back; a stand-in then swaps digests with the hub, so
+//! its whole side's values cross at once.
 //!
-//! All sending happens in [`BroadcastNode::poll_links`], which asks each link
+//! All sending happens in `BroadcastNode::poll_links`, which asks each link
 //! what is due at the pace of the part its peer plays; handlers only change
-//! state, then poll.
+//! state, then poll. The hub polls only on its flush timer.
 //!
 //! Only the nodes Maelstrom named in `init` are peers. Messages from any other
 //! sender (a client, a service, a typo) are logged and ignored: giving it a
@@ -622,22 +627,6 @@ impl Node for BroadcastNode {
                 self.poll_links(ctx, false);
             }
         }
-    }
-}
-
-/// A node's own view, for tests: its route and a link's state.
-#[cfg(test)]
-impl BroadcastNode {
-    pub fn upstream(&self) -> &Upstream {
-        self.route.upstream()
-    }
-
-    pub fn values(&self) -> &BTreeSet<u64> {
-        &self.values
-    }
-
-    pub fn link_to(&self, peer: &str) -> Option<&Link> {
-        self.links.get(peer)
     }
 }
 

@@ -20,6 +20,11 @@
 //!   values still spread among the nodes that can reach each other. Every
 //!   node of a clean split sees the same answers, so they agree on it.
 //!
+//! An answer is only as good as the answerer's knowledge: a node that is
+//! electing itself answers `None` ([`Route::hops`]), and so does a leaf that
+//! has not heard from the hub lately (the node's rule), since a stale "one
+//! hop" would send the asker into the very partition it is escaping.
+//!
 //! The state here is pure: [`crate::node`] reports what it heard and sends
 //! what this decides, so every rule is a unit test.
 //!

@@ -379,7 +379,7 @@ fn a_relayed_leaf_returns_to_the_hub_when_the_hub_answers() {
     tick_after(&mut leaf, &mut ctx, 2000);
     ctx.take_effects();
     deliver(&mut leaf, &mut ctx, "n0", gossip(&[3], 5, 99));
-    assert_eq!(leaf.upstream(), &Upstream::Hub);
+    assert_eq!(leaf.route.upstream(), &Upstream::Hub);
     let back = sent(&mut ctx);
     assert!(
         back.iter().any(|(dest, payload)| dest == "n2"
@@ -443,7 +443,7 @@ fn a_side_without_the_hub_stands_in_with_its_lowest_node() {
     deliver(&mut lowest, &mut ctx, "n2", no_route());
     deliver(&mut lowest, &mut ctx, "n3", no_route());
     tick_after(&mut lowest, &mut ctx, ELECTION_WAIT.as_millis() as u64);
-    assert_eq!(lowest.upstream(), &Upstream::Root);
+    assert_eq!(lowest.route.upstream(), &Upstream::Root);
     ctx.take_effects();
     let mut probes = 0;
     for _ in 0..20 {
@@ -462,7 +462,7 @@ fn a_side_without_the_hub_stands_in_with_its_lowest_node() {
     deliver(&mut other, &mut ctx, "n2", no_route());
     tick_after(&mut other, &mut ctx, ELECTION_WAIT.as_millis() as u64);
     assert_eq!(
-        other.upstream(),
+        other.route.upstream(),
         &Upstream::Relay {
             peer: "n1".into(),
             hops: None
@@ -527,7 +527,7 @@ fn a_route_request_is_a_hint_to_the_leaves_that_hear_it() {
             && matches!(payload, Payload::Gossip(probe) if probe.seq > 0)),
         "probes the hub: {answers:?}"
     );
-    assert_eq!(quiet.upstream(), &Upstream::Hub, "no election yet");
+    assert_eq!(quiet.route.upstream(), &Upstream::Hub, "no election yet");
 }
 
 /// `sync` is anti-entropy: the answer carries our digest, and the values the
@@ -703,7 +703,7 @@ fn with_no_reroute_a_leaf_only_waits_for_the_hub() {
         tick_after(&mut leaf, &mut ctx, 50);
     }
     assert!(sent(&mut ctx).iter().all(|(dest, _)| dest == "n0"));
-    assert_eq!(leaf.upstream(), &Upstream::Hub);
+    assert_eq!(leaf.route.upstream(), &Upstream::Hub);
 }
 
 /// The deliberately broken variant: a value lost once is lost for good,
