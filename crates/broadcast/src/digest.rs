@@ -11,15 +11,17 @@
 //! the history (anti-entropy, as in Demers et al.'s epidemic algorithms).
 //!
 //! A set with more than [`DIGEST_RANGES_MAX`] ranges (many holes, or values that
-//! were never a run) is described exactly up to some value only, `through`;
-//! the receiver then says nothing about values above it, and the next round,
-//! once the low holes are filled, reaches further. The bound keeps every
+//! were never a run) is described exactly up to some value only, `through`,
+//! and the next round asks for the digest of the values above that point
+//! (`after`): each round reaches further, even past holes that neither side
+//! can fill (values that only a third node has yet). The bound keeps every
 //! digest below [`DIGEST_BYTES_MAX`] on the wire.
 //!
 //! Left out: hashes (Merkle trees, as Dynamo and Cassandra use for arbitrary
 //! keys). They would serve values that are not a run; these are.
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,24 +30,36 @@ pub const DIGEST_RANGES_MAX: usize = 256;
 
 /// The largest digest on the wire, in bytes: each range is two numbers of at
 /// most 20 digits and five characters of punctuation, plus the field names.
-pub const DIGEST_BYTES_MAX: usize = DIGEST_RANGES_MAX * (2 * 20 + 5) + 64;
+pub const DIGEST_BYTES_MAX: usize = DIGEST_RANGES_MAX * (2 * 20 + 5) + 96;
 
-/// The values one node has: exactly, or exactly up to `through`.
+/// The values one node has within a window: exactly, above `after` and up to
+/// `through`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Digest {
     /// Inclusive `[first, last]` runs, ascending and apart (not even adjacent).
     pub ranges: Vec<[u64; 2]>,
-    /// `None`: the ranges are the whole set. `Some(w)`: they are the set's values up
-    /// to `w` only, and nothing is said about values above `w`.
+    /// `None`: the window starts at the first value. `Some(a)`: nothing is said
+    /// about values up to `a` (the asker knows those are settled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u64>,
+    /// `None`: the window has no end. `Some(w)`: nothing is said about values
+    /// above `w` (the digest was cut at [`DIGEST_RANGES_MAX`] ranges).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub through: Option<u64>,
 }
 
 impl Digest {
-    /// The digest of `values`, cut at [`DIGEST_RANGES_MAX`] ranges.
+    /// The digest of all of `values`, cut at [`DIGEST_RANGES_MAX`] ranges.
     pub fn of(values: &BTreeSet<u64>) -> Digest {
+        Digest::above(values, None)
+    }
+
+    /// The digest of the values above `after` (all of them if `None`), cut at
+    /// [`DIGEST_RANGES_MAX`] ranges: a catch-up that settled everything up to
+    /// the end of one digest asks for the next one from there.
+    pub fn above(values: &BTreeSet<u64>, after: Option<u64>) -> Digest {
         let mut ranges: Vec<[u64; 2]> = Vec::new();
-        for &value in values {
+        for &value in window(values, after) {
             let extends = ranges
                 .last()
                 .is_some_and(|[_, last]| last.checked_add(1) == Some(value));
@@ -57,6 +71,7 @@ impl Digest {
                 // just below this value, which would start it.
                 return Digest {
                     ranges,
+                    after,
                     through: Some(value - 1),
                 };
             } else {
@@ -65,13 +80,14 @@ impl Digest {
         }
         Digest {
             ranges,
+            after,
             through: None,
         }
     }
 
     /// Whether the ranges are ascending, each `first ≤ last`, apart from each
-    /// other, and within `through`: anything else came from a broken or hostile
-    /// sender, and is ignored rather than trusted.
+    /// other, and within the window: anything else came from a broken or
+    /// hostile sender, and is ignored rather than trusted.
     pub fn is_well_formed(&self) -> bool {
         let ordered = self.ranges.iter().all(|[first, last]| first <= last);
         let apart = self.ranges.windows(2).all(|pair| {
@@ -79,16 +95,30 @@ impl Digest {
                 .checked_add(1)
                 .is_some_and(|next| next < pair[1][0])
         });
-        let within = match (self.through, self.ranges.last()) {
+        let starts_inside = match (self.after, self.ranges.first()) {
+            (Some(after), Some([first, _])) => *first > after,
+            _ => true,
+        };
+        let ends_inside = match (self.through, self.ranges.last()) {
             (Some(through), Some([_, last])) => *last <= through,
             _ => true,
         };
-        ordered && apart && within
+        let window = match (self.after, self.through) {
+            (Some(after), Some(through)) => after < through,
+            _ => true,
+        };
+        ordered && apart && starts_inside && ends_inside && window
+    }
+
+    /// Whether `value` lies in the window this digest describes.
+    pub fn covers(&self, value: u64) -> bool {
+        self.after.is_none_or(|after| value > after)
+            && self.through.is_none_or(|through| value <= through)
     }
 
     /// Whether the sender has `value`: `None` if the digest says nothing about it.
     pub fn has(&self, value: u64) -> Option<bool> {
-        if self.through.is_some_and(|through| value > through) {
+        if !self.covers(value) {
             return None;
         }
         // The last range starting at or before `value` is the only one that can hold it.
@@ -99,8 +129,7 @@ impl Digest {
     /// The values of `values` that the sender of this digest surely lacks, in
     /// ascending order, at most `limit` of them.
     pub fn missing_from(&self, values: &BTreeSet<u64>, limit: usize) -> Vec<u64> {
-        values
-            .iter()
+        window(values, self.after)
             .copied()
             .take_while(|value| self.through.is_none_or(|through| *value <= through))
             .filter(|value| self.has(*value) == Some(false))
@@ -109,110 +138,16 @@ impl Digest {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(values: impl IntoIterator<Item = u64>) -> BTreeSet<u64> {
-        values.into_iter().collect()
-    }
-
-    #[test]
-    fn a_run_with_holes_is_two_numbers_per_range() {
-        let digest = Digest::of(&set((0..=411).chain(413..=980)));
-        assert_eq!(digest.ranges, [[0, 411], [413, 980]]);
-        assert_eq!(digest.through, None);
-        assert!(digest.is_well_formed());
-        assert_eq!(Digest::of(&set([])), Digest::default());
-        assert_eq!(
-            serde_json::to_string(&digest).expect("a digest serializes"),
-            r#"{"ranges":[[0,411],[413,980]]}"#
-        );
-    }
-
-    /// The difference is exact, whatever the two sets are.
-    #[test]
-    fn missing_values_are_exactly_the_difference() {
-        let theirs = set((0..100).filter(|value| value % 7 != 3));
-        let ours = set((50..150).filter(|value| value % 5 != 0));
-        let digest = Digest::of(&theirs);
-        let expected: Vec<u64> = ours.difference(&theirs).copied().collect();
-        assert_eq!(digest.missing_from(&ours, usize::MAX), expected);
-        assert_eq!(digest.missing_from(&ours, 3), expected[..3]);
-        assert_eq!(digest.missing_from(&theirs, usize::MAX), Vec::<u64>::new());
-    }
-
-    /// Too many holes: the digest covers a prefix exactly, stays within its
-    /// bound, and says nothing about what lies beyond.
-    #[test]
-    fn a_set_with_too_many_holes_is_described_up_to_a_point() {
-        let evens = set((0..10_000).map(|value| value * 2));
-        let digest = Digest::of(&evens);
-        assert_eq!(digest.ranges.len(), DIGEST_RANGES_MAX);
-        let through = digest.through.expect("cut short");
-        assert_eq!(through, 2 * DIGEST_RANGES_MAX as u64 - 1);
-        assert!(digest.is_well_formed());
-        assert_eq!(digest.has(through - 1), Some(true));
-        assert_eq!(digest.has(through), Some(false));
-        assert_eq!(digest.has(through + 1), None);
-        let everything = set(0..20_000);
-        let missing = digest.missing_from(&everything, usize::MAX);
-        assert_eq!(
-            missing.len(),
-            DIGEST_RANGES_MAX,
-            "only the odd values below `through`"
-        );
-        let bytes = serde_json::to_string(&Digest::of(&set((0..10_000).map(|v| u64::MAX - 2 * v))))
-            .expect("a digest serializes")
-            .len();
-        assert!(bytes <= DIGEST_BYTES_MAX, "{bytes} > {DIGEST_BYTES_MAX}");
-    }
-
-    #[test]
-    fn the_largest_values_are_described_without_overflow() {
-        let digest = Digest::of(&set([u64::MAX - 1, u64::MAX]));
-        assert_eq!(digest.ranges, [[u64::MAX - 1, u64::MAX]]);
-        assert_eq!(digest.has(u64::MAX), Some(true));
-        assert_eq!(digest.has(0), Some(false));
-        assert!(digest.is_well_formed());
-    }
-
-    /// Ranges out of order, overlapping, reversed or beyond `through` come from a
-    /// broken sender; none of them panics a lookup.
-    #[test]
-    fn malformed_digests_are_recognised_and_never_panic() {
-        let malformed = [
-            Digest {
-                ranges: vec![[5, 3]],
-                through: None,
-            },
-            Digest {
-                ranges: vec![[0, 5], [5, 9]],
-                through: None,
-            },
-            Digest {
-                ranges: vec![[0, 5], [6, 9]],
-                through: None,
-            },
-            Digest {
-                ranges: vec![[10, 20], [0, 5]],
-                through: None,
-            },
-            Digest {
-                ranges: vec![[0, 5]],
-                through: Some(4),
-            },
-            Digest {
-                ranges: vec![[0, u64::MAX], [3, 4]],
-                through: None,
-            },
-        ];
-        for digest in malformed {
-            assert!(!digest.is_well_formed(), "{digest:?}");
-            for value in [0, 3, 5, 7, 25, u64::MAX] {
-                let _ = digest.has(value);
-            }
-            let _ = digest.missing_from(&set(0..30), 10);
-        }
+/// The values above `after`, or all of them.
+fn window(
+    values: &BTreeSet<u64>,
+    after: Option<u64>,
+) -> std::collections::btree_set::Range<'_, u64> {
+    match after {
+        Some(after) => values.range((Bound::Excluded(after), Bound::Unbounded)),
+        None => values.range(..),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -21,8 +21,9 @@
 //! falls further behind (cut off for long, while values keep coming) makes the
 //! link give up on the queue and fall *behind*: it forgets the values and
 //! instead asks for the peer's [`Digest`](crate::digest::Digest) (a `sync`),
-//! then sends exactly what the digest shows missing, a queue-full at a time.
-//! Catching up then costs messages in proportion to the difference.
+//! then sends exactly what the digest shows missing, a queue-full at a time,
+//! each round starting where the last one settled. Catching up then costs
+//! messages in proportion to the difference.
 //!
 //! Each link also measures its round trips ([`crate::rtt`]), so it knows when
 //! its peer is *unresponsive*: a message has waited longer than the timeout
@@ -82,9 +83,24 @@ pub struct Gossip {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outgoing {
     Gossip(Gossip),
-    /// The link is behind: send the peer a `sync` with our digest, and its
+    /// The link is behind: send the peer a `sync` with our digest, asking for
+    /// its digest of the values above `after` (all of them if `None`); its
     /// `sync_ok` will say what it lacks.
-    Sync,
+    Sync {
+        after: Option<u64>,
+    },
+}
+
+/// How far a digest's difference goes, for [`Link::catch_up`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// It is every value the peer lacks above the digest's start.
+    Everything,
+    /// It is every value the peer lacks between the digest's start and this
+    /// value, where the digest stopped (cut at its bound).
+    Upto(u64),
+    /// It was cut at a queue-full: the peer lacks more within the digest.
+    Partial,
 }
 
 /// When a link speaks up. The node chooses it per poll, by the part the peer
@@ -114,6 +130,9 @@ pub struct Link {
     pending: VecDeque<(u64, u64)>,
     /// The queue overflowed: the peer catches up by digest instead.
     behind: bool,
+    /// While behind: every value up to this one is at the peer or queued for
+    /// it (`None`: nothing is known to be), so the next digest may start here.
+    settled: Option<u64>,
     /// When the last `sync` went out, while it waits for its `sync_ok`.
     sync_sent_at: Option<Instant>,
     /// Values were added since the last message.
@@ -137,6 +156,7 @@ impl Link {
             next_seq: 1,
             pending: VecDeque::new(),
             behind: false,
+            settled: None,
             sync_sent_at: None,
             fresh: false,
             last_sent_at: None,
@@ -154,6 +174,11 @@ impl Link {
     /// Returns true if this value is the one that put the link behind.
     pub fn push(&mut self, value: u64) -> bool {
         if self.behind {
+            // A value below the settled point (a late one from a far side of a
+            // partition) moves the point back, so that a digest finds it.
+            if self.settled.is_some_and(|settled| value <= settled) {
+                self.settled = value.checked_sub(1);
+            }
             return false;
         }
         if self.pending.len() == GOSSIP_VALUES_MAX {
@@ -170,36 +195,52 @@ impl Link {
     fn fall_behind(&mut self) {
         self.pending.clear();
         self.behind = true;
+        self.settled = None;
         self.sync_sent_at = None;
     }
 
-    /// Takes in the difference a digest showed (`missing`, at most a queue-full,
-    /// and `more` if that was not all of it): the values are queued, and the
-    /// link stays behind until a round finds nothing more to send.
-    pub fn catch_up(&mut self, missing: &[u64], more: bool) {
+    /// Takes in the difference a digest of the peer's showed: `missing`, the
+    /// values it lacks above `after` (the digest's start), as far as `reach`
+    /// says. They are queued; the link stays behind, and the next round starts
+    /// from the point this one settled, until a round reaches everything.
+    pub fn catch_up(&mut self, missing: &[u64], after: Option<u64>, reach: Reach) {
         if !self.reliable {
             return;
         }
         self.sync_sent_at = None;
-        self.behind = false;
+        let mut queued_all = true;
         for &value in missing {
             if self.pending.iter().any(|&(_, pending)| pending == value) {
                 continue;
             }
             if self.pending.len() == GOSSIP_VALUES_MAX {
-                self.behind = true;
+                queued_all = false;
                 break;
             }
             self.pending.push_back((self.next_seq, value));
             self.fresh = true;
         }
-        self.behind |= more;
+        // The digest settles its window only if it starts where we had settled
+        // (or before): otherwise values in between are unchecked.
+        let contiguous = !self.behind || after <= self.settled;
+        match reach {
+            Reach::Everything if queued_all && contiguous => {
+                self.behind = false;
+                self.settled = None;
+            }
+            Reach::Upto(through) if queued_all && contiguous => {
+                self.behind = true;
+                self.settled = self.settled.max(Some(through));
+            }
+            _ => self.behind = true,
+        }
     }
 
     /// Forgets everything queued: the node no longer sends this peer values.
     pub fn forget(&mut self) {
         self.pending.clear();
         self.behind = false;
+        self.settled = None;
         self.sync_sent_at = None;
         self.fresh = false;
         self.unacked.clear();
@@ -310,7 +351,9 @@ impl Link {
             if since_sync >= timeout.max(backoff) {
                 self.sync_sent_at = Some(now);
                 self.last_sent_at = Some(now);
-                return Some(Outgoing::Sync);
+                return Some(Outgoing::Sync {
+                    after: self.settled,
+                });
             }
         }
         let batch_due = self.fresh && since_sent >= pace.batch.max(backoff);

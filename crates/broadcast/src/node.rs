@@ -44,7 +44,7 @@ use std::time::Duration;
 use protocol::{Context, Init, Instant, Message, Node};
 
 use crate::digest::Digest;
-use crate::link::{Gossip, Link, Outgoing, Pace, GOSSIP_VALUES_MAX};
+use crate::link::{Gossip, Link, Outgoing, Pace, Reach, GOSSIP_VALUES_MAX};
 use crate::options::Options;
 pub use crate::payload::Payload;
 use crate::route::{RelayNews, Route, Upstream};
@@ -215,9 +215,9 @@ impl BroadcastNode {
             let outgoing = self.link(&peer).poll(now, pace);
             match outgoing {
                 Some(Outgoing::Gossip(gossip)) => self.send_gossip(&peer, gossip, hops, ctx),
-                Some(Outgoing::Sync) => {
+                Some(Outgoing::Sync { after }) => {
                     let have = Digest::of(&self.values);
-                    ctx.send(&peer, Payload::Sync { have });
+                    ctx.send(&peer, Payload::Sync { have, after });
                 }
                 None => {}
             }
@@ -287,10 +287,11 @@ impl BroadcastNode {
         }
     }
 
-    /// A `sync`: answer with our digest, and send what the sender's lacks.
-    fn on_sync(&mut self, from: &str, have: &Digest, ctx: &mut Context<Tick>) {
+    /// A `sync`: answer with our digest of the values above `after`, and send
+    /// what the sender's digest lacks.
+    fn on_sync(&mut self, from: &str, have: &Digest, after: Option<u64>, ctx: &mut Context<Tick>) {
         if self.catch_up(from, have, ctx) {
-            let have = Digest::of(&self.values);
+            let have = Digest::above(&self.values, after);
             ctx.send(from, Payload::SyncOk { have });
         }
     }
@@ -312,14 +313,15 @@ impl BroadcastNode {
             return false;
         }
         let mut missing = have.missing_from(&self.values, GOSSIP_VALUES_MAX + 1);
-        // A digest cut short says nothing about our values above its end: the
-        // sender may lack them too, so this round can't be the last.
-        let beyond = have
-            .through
-            .is_some_and(|through| self.values.last().is_some_and(|last| *last > through));
-        let more = missing.len() > GOSSIP_VALUES_MAX || beyond;
+        let reach = match have.through {
+            _ if missing.len() > GOSSIP_VALUES_MAX => Reach::Partial,
+            // A digest cut short says nothing about our values above its end:
+            // the next round asks from there.
+            Some(through) => Reach::Upto(through),
+            None => Reach::Everything,
+        };
         missing.truncate(GOSSIP_VALUES_MAX);
-        self.link(from).catch_up(&missing, more);
+        self.link(from).catch_up(&missing, have.after, reach);
         true
     }
 
@@ -469,7 +471,7 @@ impl BroadcastNode {
                 // whole side: exchange digests, so that each sends what the
                 // other lacks now, not when every node of the side probes.
                 let have = Digest::of(&self.values);
-                ctx.send(&hub, Payload::Sync { have });
+                ctx.send(&hub, Payload::Sync { have, after: None });
             }
         }
         if let Upstream::Relay { peer, .. } = self.route.upstream().clone() {
@@ -481,7 +483,7 @@ impl BroadcastNode {
             let hello = self.link(&peer).probe(now);
             self.send_gossip(&peer, hello, self.route.hops(), ctx);
             let have = Digest::of(&self.values);
-            ctx.send(&peer, Payload::Sync { have });
+            ctx.send(&peer, Payload::Sync { have, after: None });
         }
     }
 
@@ -606,7 +608,9 @@ impl Node for BroadcastNode {
             }
             Payload::Topology { .. } => ctx.reply(&request, Payload::TopologyOk),
             Payload::Gossip(gossip) if self.is_node(from, ctx) => self.on_gossip(from, gossip, ctx),
-            Payload::Sync { have } if self.is_node(from, ctx) => self.on_sync(from, have, ctx),
+            Payload::Sync { have, after } if self.is_node(from, ctx) => {
+                self.on_sync(from, have, *after, ctx);
+            }
             Payload::SyncOk { have } if self.is_node(from, ctx) => self.on_sync_ok(from, have, ctx),
             Payload::Route { have, values } if self.is_node(from, ctx) => {
                 self.on_route(from, have, values, ctx);

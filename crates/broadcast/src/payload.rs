@@ -36,9 +36,12 @@ pub enum Payload {
     },
     TopologyOk,
     Gossip(Gossip),
-    /// The sender's digest: answer with yours, and send it what it lacks.
+    /// The sender's digest: answer with yours of the values above `after` (all
+    /// of them if absent), and send it what it lacks.
     Sync {
         have: Digest,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<u64>,
     },
     /// The answer to `sync`: now the asker sends what this digest lacks.
     SyncOk {
@@ -71,10 +74,11 @@ mod tests {
                 Payload::Sync {
                     have: Digest {
                         ranges: vec![[0, 9]],
-                        through: None,
+                        ..Digest::default()
                     },
+                    after: Some(511),
                 },
-                json!({"type": "sync", "have": {"ranges": [[0, 9]]}}),
+                json!({"type": "sync", "have": {"ranges": [[0, 9]]}, "after": 511}),
             ),
             (
                 Payload::RouteOk {

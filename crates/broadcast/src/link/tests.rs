@@ -163,7 +163,7 @@ fn a_peer_that_never_acks_costs_bounded_bytes_per_message() {
                     .len();
                 largest = largest.max(bytes);
             }
-            Some(Outgoing::Sync) => syncs += 1,
+            Some(Outgoing::Sync { .. }) => syncs += 1,
             None => {}
         }
     }
@@ -183,18 +183,19 @@ fn a_peer_that_never_acks_costs_bounded_bytes_per_message() {
 }
 
 /// Catching up after an overflow goes a queue-full at a time, each after the
-/// previous one is acknowledged, until a digest shows nothing more missing.
+/// previous one is acknowledged; each round asks for the peer's digest from
+/// the point the last one settled, until a digest reaches everything.
 #[test]
 fn a_link_behind_catches_up_a_queue_full_at_a_time() {
     let mut link = Link::new(true);
     for value in 0..=GOSSIP_VALUES_MAX as u64 {
         link.push(value);
     }
-    assert_eq!(link.poll(at(0), PACE), Some(Outgoing::Sync));
+    assert_eq!(link.poll(at(0), PACE), Some(Outgoing::Sync { after: None }));
     assert!(link.awaits_ack());
     let missing: Vec<u64> = (0..GOSSIP_VALUES_MAX as u64).collect();
-    link.catch_up(&missing, true);
-    link.push(10_000); // behind still: the next digest will find it
+    link.catch_up(&missing, None, Reach::Partial);
+    link.push(10_000); // behind still: a digest will find it
     let batch = gossip(link.poll(at(100), PACE));
     assert_eq!(batch.values, missing);
     assert_eq!(
@@ -203,19 +204,56 @@ fn a_link_behind_catches_up_a_queue_full_at_a_time() {
         "no new sync before this batch is acked"
     );
     link.receive(&ack(batch.seq), at(200), BOUNDS);
+    let next = link.poll(at(200), PACE);
     assert_eq!(
-        link.poll(at(200), PACE),
-        Some(Outgoing::Sync),
-        "the next round"
+        next,
+        Some(Outgoing::Sync { after: None }),
+        "a queue-full settled nothing"
     );
-    link.catch_up(&[10_000], false);
-    assert_eq!(gossip(link.poll(at(300), PACE)).values, [10_000]);
+    // This digest stopped at 5,000 (too many holes): settled up to there.
+    link.catch_up(&[1_024], None, Reach::Upto(5_000));
+    let batch = gossip(link.poll(at(300), PACE));
+    link.receive(&ack(batch.seq), at(400), BOUNDS);
+    assert_eq!(
+        link.poll(at(400), PACE),
+        Some(Outgoing::Sync { after: Some(5_000) }),
+        "the next digest starts where this one stopped"
+    );
+    link.catch_up(&[10_000], Some(5_000), Reach::Everything);
+    assert_eq!(gossip(link.poll(at(500), PACE)).values, [10_000]);
     link.push(10_001);
     assert_eq!(
-        gossip(link.poll(at(500), PACE)).values,
+        gossip(link.poll(at(700), PACE)).values,
         [10_000, 10_001],
         "caught up: back to queueing"
     );
+}
+
+/// A value below the settled point, pushed while the link is behind (one from
+/// a far side of a partition), moves the point back, and a digest of a later
+/// window no longer settles anything: the value can't slip through.
+#[test]
+fn a_late_value_below_the_settled_point_is_not_skipped() {
+    let mut link = Link::new(true);
+    for value in 0..=GOSSIP_VALUES_MAX as u64 {
+        link.push(value);
+    }
+    link.poll(at(0), PACE);
+    link.catch_up(&[], None, Reach::Upto(5_000));
+    link.push(3);
+    assert_eq!(
+        link.poll(at(100), PACE),
+        Some(Outgoing::Sync { after: Some(2) })
+    );
+    // The answer to an older request, for the window above 5,000, arrives late.
+    link.catch_up(&[], Some(5_000), Reach::Everything);
+    assert_eq!(
+        link.poll(at(200), PACE),
+        Some(Outgoing::Sync { after: Some(2) }),
+        "still behind: 3 was never checked"
+    );
+    link.catch_up(&[3], Some(2), Reach::Everything);
+    assert_eq!(gossip(link.poll(at(300), PACE)).values, [3]);
 }
 
 #[test]
@@ -233,9 +271,8 @@ fn without_reliability_a_value_rides_on_one_message_only() {
     for value in 0..=GOSSIP_VALUES_MAX as u64 {
         link.push(value);
     }
-    assert_ne!(
-        link.poll(at(70_000), PACE),
-        Some(Outgoing::Sync),
+    assert!(
+        !matches!(link.poll(at(70_000), PACE), Some(Outgoing::Sync { .. })),
         "and nothing is caught up"
     );
 }

@@ -317,7 +317,8 @@ fn a_leaf_whose_hub_stops_answering_asks_every_node_for_a_route() {
 fn a_leaf_relays_through_the_first_node_that_reaches_the_hub() {
     let (_leaf, mut ctx) = leaf_relayed_through_n2();
     let to_relay = sent(&mut ctx);
-    let [(_, Payload::Gossip(hello)), (_, Payload::Sync { have })] = &to_relay[..] else {
+    let [(_, Payload::Gossip(hello)), (_, Payload::Sync { have, after: None })] = &to_relay[..]
+    else {
         panic!("a gossip and a sync to the relay, got {to_relay:?}");
     };
     assert!(to_relay.iter().all(|(dest, _)| dest == "n2"));
@@ -541,9 +542,17 @@ fn a_sync_is_answered_with_our_digest_and_what_the_sender_lacks() {
     ctx.take_effects();
     let theirs = Digest {
         ranges: vec![[1, 3]],
-        through: None,
+        ..Digest::default()
     };
-    deliver(&mut leaf, &mut ctx, "n3", Payload::Sync { have: theirs });
+    deliver(
+        &mut leaf,
+        &mut ctx,
+        "n3",
+        Payload::Sync {
+            have: theirs,
+            after: None,
+        },
+    );
     assert_eq!(
         sent(&mut ctx),
         [(
@@ -551,7 +560,7 @@ fn a_sync_is_answered_with_our_digest_and_what_the_sender_lacks() {
             Payload::SyncOk {
                 have: Digest {
                     ranges: vec![[1, 4]],
-                    through: None
+                    ..Digest::default()
                 }
             }
         )]
@@ -561,9 +570,17 @@ fn a_sync_is_answered_with_our_digest_and_what_the_sender_lacks() {
     // A digest that makes no sense is ignored, and said to be.
     let broken = Digest {
         ranges: vec![[9, 1]],
-        through: None,
+        ..Digest::default()
     };
-    deliver(&mut leaf, &mut ctx, "n3", Payload::Sync { have: broken });
+    deliver(
+        &mut leaf,
+        &mut ctx,
+        "n3",
+        Payload::Sync {
+            have: broken,
+            after: None,
+        },
+    );
     assert_eq!(sent(&mut ctx), []);
     assert_eq!(ctx.take_logs().len(), 1);
 }
@@ -603,11 +620,50 @@ fn catching_up_goes_on_while_the_peers_digest_is_cut_short() {
     deliver(&mut hub, &mut ctx, "n1", gossip(&[], 0, batch.seq));
     tick_after(&mut hub, &mut ctx, 150);
     assert!(
-        sent(&mut ctx)
-            .iter()
-            .any(|(dest, payload)| dest == "n1" && matches!(payload, Payload::Sync { .. })),
-        "another round"
+        sent(&mut ctx).iter().any(|(dest, payload)| dest == "n1"
+            && matches!(
+                payload,
+                Payload::Sync {
+                    after: Some(511),
+                    ..
+                }
+            )),
+        "another round, from where this one stopped"
     );
+}
+
+/// Holes that neither side can fill (values only a third node has) cut every
+/// digest short at the same place; the rounds still move on, each asking for
+/// the peer's digest above the last one's end, and the catch-up ends.
+#[test]
+fn holes_that_neither_side_can_fill_do_not_stop_a_catch_up() {
+    let (mut hub, mut ctx) = start("n0");
+    // More values than a queue holds, so the hub's link to n1 falls behind.
+    let evens: BTreeSet<u64> = (0..1_100).map(|value| value * 2).collect();
+    let hubs: Vec<u64> = evens.iter().copied().chain(5_000..5_010).collect();
+    deliver(&mut hub, &mut ctx, "n2", gossip(&hubs, 1, 0));
+    ctx.take_effects();
+    // n1 has the even values: so has the hub, and neither has the odd ones.
+    let mut answer = Digest::of(&evens);
+    let mut rounds = 0;
+    let caught_up = loop {
+        rounds += 1;
+        assert!(rounds <= 20, "the rounds must end");
+        deliver(&mut hub, &mut ctx, "n1", Payload::SyncOk { have: answer });
+        tick_after(&mut hub, &mut ctx, 150);
+        let to_n1: Vec<Payload> = sent(&mut ctx)
+            .into_iter()
+            .filter(|(dest, _)| dest == "n1")
+            .map(|(_, payload)| payload)
+            .collect();
+        match &to_n1[..] {
+            [Payload::Sync { after, .. }] => answer = Digest::above(&evens, *after),
+            [Payload::Gossip(batch)] => break batch.values.clone(),
+            other => panic!("round {rounds}: {other:?}"),
+        }
+    };
+    assert_eq!(caught_up, (5_000..5_010).collect::<Vec<u64>>());
+    assert!(rounds >= 4, "the digests were cut short: {rounds} rounds");
 }
 
 /// The bound, end to end: the hub keeps 5,000 values coming for a leaf that
