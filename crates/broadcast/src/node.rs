@@ -59,7 +59,8 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_millis(150);
 
 /// How often a node other than the hub looks at its links and its route.
 /// Leaves send new values at once, so this only paces repairs, acks and
-/// relayed values.
+/// relayed values, and sets how late a timeout may be noticed. Polls cost no
+/// messages, only a look at each link.
 const POLL_INTERVAL: Duration = Duration::from_millis(25);
 
 /// How long a node waits before acknowledging its upstream by itself: two
@@ -119,9 +120,11 @@ pub enum Tick {
 
 #[derive(Debug)]
 pub struct BroadcastNode {
-    /// Every value this node has seen.
+    /// Every value this node has seen. Reads return them all, so this grows
+    /// with the run by nature; everything else a node keeps is bounded.
     values: BTreeSet<u64>,
-    /// One link per peer this node has talked to.
+    /// One link per peer this node has talked to: at most one per node named
+    /// in `init`, since nobody else gets one.
     links: BTreeMap<String, Link>,
     route: Route,
     options: Options,

@@ -68,7 +68,8 @@ pub enum Upstream {
 #[derive(Debug)]
 struct Election {
     deadline: Instant,
-    /// Each node that answered, with the hops it reported.
+    /// Each node that answered, with the hops it reported: at most one entry
+    /// per node (the node passes on answers from nodes named in `init` only).
     answers: BTreeMap<String, Option<u8>>,
 }
 
@@ -79,8 +80,9 @@ pub struct Route {
     /// Every other node, in `init` order.
     peers: Vec<String>,
     upstream: Upstream,
-    /// Nodes relayed through this one, each with the end of its lease.
-    /// (The hub has no such list: every leaf is downstream of it.)
+    /// Nodes relayed through this one, each with the end of its lease: at most
+    /// one entry per node. (The hub has no such list: every leaf is downstream
+    /// of it.)
     subscribers: BTreeMap<String, Instant>,
     election: Option<Election>,
 }
