@@ -40,7 +40,7 @@ pub struct TimeoutBounds {
 }
 
 impl RttEstimator {
-    /// Takes in one measured round trip (RFC 6298 §2: gains 1/8 and 1/4).
+    /// Takes in one measured round trip (RFC 6298, section 2: gains 1/8 and 1/4).
     pub fn sample(&mut self, rtt: Duration) {
         match self.srtt {
             None => {
@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(RttEstimator::default().timeout(BOUNDS), ms(500));
     }
 
-    /// RFC 6298 §2.2: the first sample sets srtt = r and rttvar = r/2, so the
+    /// RFC 6298, section 2.2: the first sample sets srtt = r and rttvar = r/2, so the
     /// timeout is three round trips.
     #[test]
     fn the_first_sample_gives_three_round_trips() {
