@@ -1,28 +1,54 @@
-//! The broadcast node: a star around a hub, one reliable [`Link`] per peer.
+//! The broadcast node: a star around a hub, one reliable [`Link`] per peer,
+//! and a [`Route`] that finds another way when the hub can't be reached.
 //!
-//! Every node keeps the set of values it has seen. What differs is who talks
-//! to whom:
-//! - a *leaf* has one link, to the hub. A value a client broadcasts to it goes
-//!   out on that link at once; values arrive from the hub.
-//! - the *hub* has a link to every leaf. A value it learns (from a client or a
-//!   leaf) is queued on every link but the one it came from, and every
-//!   [`FLUSH_INTERVAL`] each link with something new sends one message.
+//! Every node keeps the set of values it has seen. Where a value goes next is
+//! the route's business (`BroadcastNode::spread`):
+//! - to this node's *upstream*: the hub, or the relay it goes through while the
+//!   hub is cut off. A leaf sends to it at once: a value's first hop should
+//!   not wait;
+//! - to its *downstream*: every leaf for the hub, its subscribers for a relay.
+//!   The hub sends to them every [`FLUSH_INTERVAL`], one message each with
+//!   everything new. A relay passes on what its upstream sends the moment it
+//!   arrives, with whatever else it learnt riding along;
+//! - and a value a client gave this node always goes to the hub too, relayed
+//!   or not: the *backbone*. The hub's link to every leaf and every leaf's
+//!   link to the hub never give up (they resend, or catch up by digest, until
+//!   acknowledged), so every value reaches the hub and then every node once
+//!   the network heals, whatever the relays did meanwhile. Relays only make
+//!   values arrive sooner; correctness does not depend on them.
 //!
-//! All sending happens in [`BroadcastNode::poll_links`], from a timer or right
-//! after a leaf queues a value; handlers only change state.
+//! Noticing that the hub is gone: a leaf's first message to the hub is
+//! answered at once (a handshake), and every later one within a flush; when an
+//! upstream lets a message wait longer than its link's measured timeout
+//! ([`crate::rtt`]), the leaf asks every node for a route ([`crate::route`])
+//! and follows the answer. A `route` from another node is also a hint that a
+//! partition may have cut this leaf off too (`BroadcastNode::take_the_hint`),
+//! so that a whole side of a partition notices within a round trip or two of
+//! its first node. Coming back: a node away from the hub probes it (every two
+//! seconds; a stand-in for the hub four times a second, since it speaks for a
+//! side that has no other way across), and the first probe the hub
+//! acknowledges brings it back; a stand-in then swaps digests with the hub, so
+//! its whole side's values cross at once.
 //!
-//! Only the nodes Maelstrom named in `init` are peers. A `gossip` from any
-//! other sender (a client, a service, a typo) is logged and ignored: giving it
-//! a link would make this node send to an address nobody reads, forever.
+//! All sending happens in `BroadcastNode::poll_links`, which asks each link
+//! what is due at the pace of the part its peer plays; handlers only change
+//! state, then poll. The hub polls only on its flush timer.
+//!
+//! Only the nodes Maelstrom named in `init` are peers. Messages from any other
+//! sender (a client, a service, a typo) are logged and ignored: giving it a
+//! link would make this node send to an address nobody reads, forever.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use protocol::{Context, Init, Message, Node};
-use serde::{Deserialize, Serialize};
+use protocol::{Context, Init, Instant, Message, Node};
 
-use crate::link::{Gossip, Link, Timing};
+use crate::digest::Digest;
+use crate::link::{Gossip, Link, Outgoing, Pace, Reach, GOSSIP_VALUES_MAX};
 use crate::options::Options;
+pub use crate::payload::Payload;
+use crate::route::{RelayNews, Route, Upstream};
+use crate::rtt::TimeoutBounds;
 
 /// How often the hub sends what it has collected. The trade-off: a value waits
 /// half of this at the hub on average, and every flush costs one message per
@@ -31,104 +57,508 @@ use crate::options::Options;
 /// the measured curve). `--flush-ms N` overrides it ([`crate::options`]).
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(150);
 
-/// How often a leaf looks at its link for acks and retransmissions due. Leaves
-/// send new values at once, so this only paces repairs.
-const LEAF_POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How often a node other than the hub looks at its links and its route.
+/// Leaves send new values at once, so this only paces repairs, acks and
+/// relayed values, and sets how late a timeout may be noticed. Polls cost no
+/// messages, only a look at each link.
+const POLL_INTERVAL: Duration = Duration::from_millis(25);
 
-/// Link timing for every link. No batching inside the link: the hub batches by
-/// flushing on a timer, and leaves do not batch at all (a value's first hop
-/// should not wait). An ack waits up to a second for a message to ride on,
-/// which it almost always finds; values are resent after 1.5 s of silence,
-/// longer than the ack delay plus a round trip, so a healthy link never resends.
-const TIMING: Timing = Timing {
-    batch: Duration::ZERO,
-    retransmit: Some(Duration::from_millis(1500)),
-    ack_delay: Duration::from_millis(1000),
+/// How long a node waits before acknowledging its upstream by itself: two
+/// seconds, because the acks almost always ride on a value it sends meanwhile
+/// (a leaf gets a broadcast every half second on the 3d command, so it sends
+/// none for two seconds one time in fifty), and a pure ack from every leaf
+/// would cost more than the values. Downstream peers are acknowledged within a
+/// flush instead: they time their upstream by it.
+pub const LAZY_ACK_DELAY: Duration = Duration::from_secs(2);
+
+/// A leaf that hears nothing from the hub this long, and then gets a `route`
+/// from another node, probes the hub. Twice the hub's flush interval: a
+/// healthy leaf under load hears from the hub every interval.
+pub const UPSTREAM_SILENCE_MAX: Duration = Duration::from_millis(300);
+
+/// Acks from a peer that answers at its next poll (the hub, a relay): two link
+/// latencies and a flush interval, 350 ms on the 3d command, and some for the
+/// jitter of real processes sharing a few cores. Before anything is measured,
+/// less: the first message is answered at once (see
+/// [`BroadcastNode::on_gossip`]), so two link latencies and a quarter again.
+const PROMPT_PEER: TimeoutBounds = TimeoutBounds {
+    initial: Duration::from_millis(250),
+    min: Duration::from_millis(450),
+    max: Duration::from_secs(3),
 };
 
-/// The messages of the broadcast workload (maelstrom.md §3.3), and our gossip.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Payload {
-    Broadcast {
-        message: u64,
-    },
-    BroadcastOk,
-    Read,
-    ReadOk {
-        messages: BTreeSet<u64>,
-    },
-    /// Maelstrom's suggested neighbours; this node answers and ignores it.
-    Topology {
-        topology: BTreeMap<String, Vec<String>>,
-    },
-    TopologyOk,
-    Gossip(Gossip),
-}
+/// Acks from a peer that acknowledges lazily (a leaf, [`LAZY_ACK_DELAY`]): never
+/// less than that delay and a round trip, however quick its acks often are
+/// when they ride on its own values.
+const LAZY_PEER: TimeoutBounds = TimeoutBounds {
+    initial: Duration::from_secs(3),
+    min: Duration::from_millis(2500),
+    max: Duration::from_secs(6),
+};
+
+/// How often a stand-in root probes the hub. It speaks for its whole side of a
+/// partition: when it finds the hub again it hands over the side's values in
+/// one digest exchange, so the sooner it notices the heal, the sooner every
+/// value crosses.
+const HUB_PROBE_STAND_IN: Duration = Duration::from_millis(250);
+
+/// How often any other node away from the hub probes it: its values reach the
+/// hub through a relay or a stand-in meanwhile, so only the cost of the detour
+/// is at stake, and that can wait.
+const HUB_PROBE_AWAY: Duration = Duration::from_secs(2);
+
+/// How long an election waits for answers before taking the best it has: a
+/// round trip on the 3d command's 100 ms links, and some. An answer from a
+/// node one hop from the hub ends it sooner.
+const ELECTION_WAIT: Duration = Duration::from_millis(400);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tick {
-    /// Look at every link and send what is due.
+    /// Look at every link and at the route, and send what is due.
     Poll,
 }
 
 #[derive(Debug)]
 pub struct BroadcastNode {
-    node_id: String,
-    hub: String,
-    /// Every value this node has seen.
+    /// Every value this node has seen. Reads return them all, so this grows
+    /// with the run by nature; everything else a node keeps is bounded.
     values: BTreeSet<u64>,
-    /// One link per peer this node talks to: the hub has every leaf, a leaf has
-    /// the hub. A gossip from another node gets a link too, so it is acked.
+    /// One link per peer this node has talked to: at most one per node named
+    /// in `init`, since nobody else gets one.
     links: BTreeMap<String, Link>,
-    /// The timing of every link ([`TIMING`], unless `--no-retransmit`).
-    timing: Timing,
+    route: Route,
+    options: Options,
 }
 
 impl BroadcastNode {
     fn is_hub(&self) -> bool {
-        self.node_id == self.hub
+        self.route.is_hub()
     }
 
-    /// Records a value; if it is new, queues it for every peer but `from`.
-    /// Leaves send it at once; the hub waits for its flush.
-    fn learn(&mut self, value: u64, from: Option<&str>) -> bool {
+    /// The link to `peer`, made on first use.
+    fn link(&mut self, peer: &str) -> &mut Link {
+        let reliable = self.options.retransmit;
+        self.links
+            .entry(peer.to_string())
+            .or_insert_with(|| Link::new(reliable))
+    }
+
+    /// Records a value; if it is new, queues it for wherever the route says
+    /// (see the module doc). `from` is the peer it came from, `None` for a client.
+    fn spread(&mut self, value: u64, from: Option<&str>, ctx: &mut Context<Tick>) -> bool {
         if !self.values.insert(value) {
             return false;
         }
-        for (peer, link) in &mut self.links {
-            if Some(peer.as_str()) != from {
-                link.push(value);
+        let mut targets: Vec<String> = self
+            .route
+            .downstream()
+            .into_iter()
+            .chain(self.route.upstream_peer())
+            .filter(|peer| Some(*peer) != from)
+            .map(str::to_string)
+            .collect();
+        let backbone = from.is_none() && !self.is_hub();
+        if backbone && !targets.iter().any(|peer| peer == self.route.hub()) {
+            targets.push(self.route.hub().to_string());
+        }
+        for peer in targets {
+            if self.link(&peer).push(value) {
+                let behind =
+                    format!("{peer} is {GOSSIP_VALUES_MAX} values behind: it catches up by digest");
+                log(ctx, behind);
             }
         }
         true
     }
 
-    fn merge_gossip(&mut self, from: &str, gossip: &Gossip, ctx: &mut Context<Tick>) {
-        let is_peer = from != self.node_id && ctx.node_ids().iter().any(|id| id == from);
-        if !is_peer {
-            ctx.log(format!("ignoring gossip from {from}, which is not a node"));
-            return;
-        }
-        let timing = self.timing;
-        self.links
-            .entry(from.to_string())
-            .or_insert_with(|| Link::new(timing))
-            .receive(gossip, ctx.now());
-        for &value in &gossip.values {
-            self.learn(value, Some(from));
+    /// How the link to `peer` speaks, by the part `peer` plays now.
+    fn pace(&self, peer: &str, forward_now: bool) -> Pace {
+        let downstream = self.route.is_downstream(peer);
+        let batch = if self.is_hub() || !downstream || forward_now {
+            // The hub batches by polling only on its flush timer; anything
+            // else that is not relayed goes at once.
+            Duration::ZERO
+        } else {
+            // A relay passes on what its upstream sends as it arrives (about
+            // once a flush interval, `forward_now`), and what else it learns
+            // rides along; only if the upstream is quiet does it go by itself,
+            // every two flush intervals. A stand-in root, with no upstream,
+            // serves a side cut off from everyone else at that pace too: half
+            // the hub's, for half the cost, and nobody outside waits for it.
+            self.options.flush_interval * 2
+        };
+        let ack_delay = if self.is_hub() {
+            Duration::ZERO
+        } else if downstream {
+            // A relay's acks ride on what it passes on, at most a flush later.
+            self.options.flush_interval
+        } else {
+            LAZY_ACK_DELAY
+        };
+        // The hub and our relay see us downstream, so they ack promptly.
+        let prompt = peer == self.route.hub() || self.route.is_relay(peer);
+        Pace {
+            batch,
+            ack_delay,
+            timeout: if prompt { PROMPT_PEER } else { LAZY_PEER },
         }
     }
 
-    /// Sends what every link has due.
-    fn poll_links(&mut self, ctx: &mut Context<Tick>) {
+    /// Sends what every link has due. `forward_now`: downstream links send
+    /// what they have at once (what the upstream just sent is passed on).
+    fn poll_links(&mut self, ctx: &mut Context<Tick>, forward_now: bool) {
         let now = ctx.now();
-        for (peer, link) in &mut self.links {
-            if let Some(gossip) = link.poll(now) {
-                ctx.send(peer, Payload::Gossip(gossip));
+        let hops = self.route.hops();
+        let paces: Vec<(String, Pace)> = self
+            .links
+            .keys()
+            .map(|peer| (peer.clone(), self.pace(peer, forward_now)))
+            .collect();
+        for (peer, pace) in paces {
+            let outgoing = self.link(&peer).poll(now, pace);
+            match outgoing {
+                Some(Outgoing::Gossip(gossip)) => self.send_gossip(&peer, gossip, hops, ctx),
+                Some(Outgoing::Sync { after }) => {
+                    let have = Digest::of(&self.values);
+                    ctx.send(&peer, Payload::Sync { have, after });
+                }
+                None => {}
             }
         }
     }
+
+    fn send_gossip(
+        &self,
+        peer: &str,
+        mut gossip: Gossip,
+        hops: Option<u8>,
+        ctx: &mut Context<Tick>,
+    ) {
+        gossip.hops = hops;
+        gossip.relay = self.route.is_relay(peer);
+        ctx.send(peer, Payload::Gossip(gossip));
+    }
+
+    fn is_node(&self, sender: &str, ctx: &mut Context<Tick>) -> bool {
+        let is_peer = sender != ctx.node_id() && ctx.node_ids().iter().any(|id| id == sender);
+        if !is_peer {
+            ctx.log(format!(
+                "ignoring a message from {sender}, which is not a node"
+            ));
+        }
+        is_peer
+    }
+
+    fn on_gossip(&mut self, from: &str, gossip: &Gossip, ctx: &mut Context<Tick>) {
+        let now = ctx.now();
+        let first_from_leaf = self.is_hub() && gossip.seq > 0 && self.link(from).is_new();
+        let timeout = self.pace(from, false).timeout;
+        let acked = self.link(from).receive(gossip, now, timeout);
+        let new_subscriber = gossip.relay && self.route.subscribe(from, now);
+        if first_from_leaf || new_subscriber {
+            // A handshake: the first message from a node downstream is answered
+            // at once, not at the next flush, so that it learns within one
+            // round trip whether it can reach us at all. That is how a leaf cut
+            // off from the start of a run finds out in time to matter, and how
+            // a relayed leaf knows its relay took it on.
+            let ack = self.link(from).ack_now(now);
+            self.send_gossip(from, ack, self.route.hops(), ctx);
+        }
+        if from == self.route.hub() && !self.is_hub() && self.route.upstream() != &Upstream::Hub {
+            if acked {
+                self.follow(Upstream::Hub, ctx);
+            } else {
+                // The hub speaks again: ask it to answer, to come back sooner.
+                self.probe_hub_unless_sent_within(UPSTREAM_SILENCE_MAX, ctx);
+            }
+        }
+        match self.route.relay_reports(from, gossip.hops) {
+            RelayNews::Lost => self.look_for_route(ctx, "the relay lost its route"),
+            // Our side's stand-in found the hub: maybe we can reach it too.
+            RelayNews::Found => self.probe_hub_unless_sent_within(UPSTREAM_SILENCE_MAX, ctx),
+            RelayNews::Same => {}
+        }
+        if !gossip.relay && self.route.unsubscribe(from) {
+            self.link(from).forget();
+        }
+        for &value in &gossip.values {
+            self.spread(value, Some(from), ctx);
+        }
+        if !self.is_hub() {
+            let from_upstream = self.route.upstream_peer() == Some(from);
+            self.poll_links(ctx, from_upstream);
+        }
+    }
+
+    /// A `sync`: answer with our digest of the values above `after`, and send
+    /// what the sender's digest lacks.
+    fn on_sync(&mut self, from: &str, have: &Digest, after: Option<u64>, ctx: &mut Context<Tick>) {
+        if self.catch_up(from, have, ctx) {
+            let have = Digest::above(&self.values, after);
+            ctx.send(from, Payload::SyncOk { have });
+        }
+    }
+
+    /// A `sync_ok`, the answer to ours: send what the sender's digest lacks.
+    fn on_sync_ok(&mut self, from: &str, have: &Digest, ctx: &mut Context<Tick>) {
+        if self.catch_up(from, have, ctx) && !self.is_hub() {
+            self.poll_links(ctx, false);
+        }
+    }
+
+    /// Queues what the sender's digest lacks on our link to it, a queue-full
+    /// at most (the link asks again for the rest). False if the digest is
+    /// malformed, and so ignored.
+    fn catch_up(&mut self, from: &str, have: &Digest, ctx: &mut Context<Tick>) -> bool {
+        self.link(from).heard(ctx.now());
+        if !have.is_well_formed() {
+            ctx.log(format!("ignoring a malformed digest from {from}"));
+            return false;
+        }
+        let mut missing = have.missing_from(&self.values, GOSSIP_VALUES_MAX + 1);
+        let reach = match have.through {
+            _ if missing.len() > GOSSIP_VALUES_MAX => Reach::Partial,
+            // A digest cut short says nothing about our values above its end:
+            // the next round asks from there.
+            Some(through) => Reach::Upto(through),
+            None => Reach::Everything,
+        };
+        missing.truncate(GOSSIP_VALUES_MAX);
+        self.link(from).catch_up(&missing, have.after, reach);
+        true
+    }
+
+    /// Someone asks us for a route: answer with ours and what it lacks; and if
+    /// our own upstream has gone quiet, we are probably cut off the same way.
+    fn on_route(&mut self, from: &str, have: &Digest, values: &[u64], ctx: &mut Context<Tick>) {
+        let now = ctx.now();
+        self.link(from).heard(now);
+        let missing = if have.is_well_formed() && self.options.retransmit {
+            have.missing_from(&self.values, GOSSIP_VALUES_MAX)
+        } else {
+            Vec::new()
+        };
+        for &value in values {
+            self.spread(value, Some(from), ctx);
+        }
+        self.take_the_hint(ctx);
+        // A leaf that has not heard the hub lately is no relay to recommend,
+        // whatever its route says: it may be cut off the same way, and not
+        // know it yet.
+        let hops = if self.hub_is_silent(now) {
+            None
+        } else {
+            self.route.hops()
+        };
+        ctx.send(
+            from,
+            Payload::RouteOk {
+                hops,
+                values: missing,
+            },
+        );
+        if !self.is_hub() {
+            self.poll_links(ctx, false);
+        }
+    }
+
+    /// Another node asks for a route: it can't reach its upstream, and we may
+    /// be cut off the same way. A leaf that has never heard from the hub looks
+    /// for a route at once (a partition from the start of the run); one that
+    /// has, but not for [`UPSTREAM_SILENCE_MAX`], probes the hub, and its
+    /// timeout decides. (The hub's flushes pause whenever no value is new, so
+    /// silence alone is no proof, and an election costs a message per node.)
+    /// A relayed node ignores the hint: it watches its relay by its acks.
+    fn take_the_hint(&mut self, ctx: &mut Context<Tick>) {
+        if self.route.upstream() != &Upstream::Hub || self.route.is_electing() {
+            return;
+        }
+        let hub_link = self.links.get(self.route.hub());
+        if hub_link.and_then(Link::heard_at).is_none() {
+            self.look_for_route(ctx, "another node asks, and the hub never spoke");
+        } else if self.hub_is_silent(ctx.now()) && !hub_link.is_some_and(Link::awaits_ack) {
+            self.probe_hub_unless_sent_within(Duration::ZERO, ctx);
+        }
+    }
+
+    /// Whether a leaf on the hub has heard nothing from it for
+    /// [`UPSTREAM_SILENCE_MAX`] (or ever).
+    fn hub_is_silent(&self, now: Instant) -> bool {
+        let heard_at = self.links.get(self.route.hub()).and_then(Link::heard_at);
+        self.route.upstream() == &Upstream::Hub
+            && heard_at.is_none_or(|at| now - at >= UPSTREAM_SILENCE_MAX)
+    }
+
+    fn on_route_ok(
+        &mut self,
+        from: &str,
+        hops: Option<u8>,
+        values: &[u64],
+        ctx: &mut Context<Tick>,
+    ) {
+        self.link(from).heard(ctx.now());
+        for &value in values {
+            self.spread(value, Some(from), ctx);
+        }
+        if let Some(upstream) = self.route.answer(from, hops) {
+            self.follow(upstream, ctx);
+        }
+        if !self.is_hub() {
+            self.poll_links(ctx, false);
+        }
+    }
+
+    /// Asks every other node for a route, unless already asking.
+    fn look_for_route(&mut self, ctx: &mut Context<Tick>, why: &str) {
+        if !self.options.reroute {
+            return;
+        }
+        if !self.route.is_electing() {
+            log(ctx, format!("looking for a route ({why})"));
+        }
+        if !self.route.start_election(ctx.now(), ELECTION_WAIT) {
+            return;
+        }
+        // Every node that hears the question learns our values still on their
+        // way to the hub, and passes them on: they need not wait for a relay.
+        let have = Digest::of(&self.values);
+        let hub = self.route.hub().to_string();
+        let values: Vec<u64> = self.link(&hub).pending_values().collect();
+        for peer in ctx.node_ids().to_vec() {
+            if peer != ctx.node_id() {
+                let (have, values) = (have.clone(), values.clone());
+                ctx.send(&peer, Payload::Route { have, values });
+            }
+        }
+    }
+
+    /// Switches upstream: leaves the old relay, if any, and subscribes to the
+    /// new one with everything still on its way to the hub and our digest, so
+    /// that it sends us what we lack.
+    fn follow(&mut self, upstream: Upstream, ctx: &mut Context<Tick>) {
+        let now = ctx.now();
+        let change = match &upstream {
+            Upstream::Hub => "straight to the hub".to_string(),
+            Upstream::Relay {
+                peer,
+                hops: Some(hops),
+            } => format!("through {peer}, {} hops from the hub", hops + 1),
+            Upstream::Relay { peer, hops: None } => format!("through {peer}, no route to the hub"),
+            Upstream::Root => "standing in for the hub".to_string(),
+        };
+        log(ctx, change);
+        let old = self.route.follow(upstream);
+        if let Upstream::Relay {
+            peer: old_relay, ..
+        } = &old
+        {
+            if self.route.upstream_peer() != Some(old_relay.as_str()) {
+                // Say so at once (`relay` is false now) rather than let the lease run out.
+                let link = self.link(old_relay);
+                link.forget();
+                let goodbye = link.ack_now(now);
+                self.send_gossip(old_relay, goodbye, self.route.hops(), ctx);
+            }
+        }
+        if self.route.upstream() == &Upstream::Hub {
+            // Back on the hub, which just proved it answers: our old probes are
+            // no reason to doubt it, and our ack goes at once, so that it stops
+            // backing off now rather than at our next lazy ack.
+            let hub = self.route.hub().to_string();
+            self.link(&hub).revive();
+            let ack = self.link(&hub).ack_now(now);
+            self.send_gossip(&hub, ack, self.route.hops(), ctx);
+            let had_no_route = matches!(old, Upstream::Root | Upstream::Relay { hops: None, .. });
+            if had_no_route {
+                // We were on a side without the hub, and may hold values of the
+                // whole side: exchange digests, so that each sends what the
+                // other lacks now, not when every node of the side probes.
+                let have = Digest::of(&self.values);
+                ctx.send(&hub, Payload::Sync { have, after: None });
+            }
+        }
+        if let Upstream::Relay { peer, .. } = self.route.upstream().clone() {
+            let hub = self.route.hub().to_string();
+            let on_their_way: Vec<u64> = self.link(&hub).pending_values().collect();
+            for value in on_their_way {
+                self.link(&peer).push(value);
+            }
+            let hello = self.link(&peer).probe(now);
+            self.send_gossip(&peer, hello, self.route.hops(), ctx);
+            let have = Digest::of(&self.values);
+            ctx.send(&peer, Payload::Sync { have, after: None });
+        }
+    }
+
+    /// The route's clock: lapsed subscriptions, elections due, an upstream that
+    /// stopped answering, and the backbone's probes to the hub.
+    fn tend_route(&mut self, ctx: &mut Context<Tick>) {
+        let now = ctx.now();
+        for peer in self.route.expire_subscriptions(now) {
+            self.link(&peer).forget();
+        }
+        if self.is_hub() || !self.options.reroute {
+            return;
+        }
+        if let Some(upstream) = self.route.decide_if_due(now) {
+            self.follow(upstream, ctx);
+        }
+        let upstream_lost = self.route.upstream_peer().is_some_and(|peer| {
+            let timeout = self.pace(peer, false).timeout;
+            let link = self.links.get(peer);
+            link.is_some_and(|link| link.is_unresponsive(now, timeout))
+        });
+        if upstream_lost && !self.route.is_electing() {
+            self.look_for_route(ctx, "the upstream does not acknowledge");
+        }
+        self.probe_hub_if_due(ctx);
+    }
+
+    /// A leaf's first client request opens the handshake with the hub, if the
+    /// two have not spoken yet: a broadcast does so by itself (its value goes
+    /// to the hub at once), a read sends a probe. This is one message per
+    /// leaf per run, and it tells a leaf cut off from the start that it is.
+    fn greet_hub_once(&mut self, ctx: &mut Context<Tick>) {
+        if self.is_hub() || !self.options.reroute {
+            return;
+        }
+        let now = ctx.now();
+        let hub = self.route.hub().to_string();
+        let hub_link = self.link(&hub);
+        if hub_link.heard_at().is_none() && hub_link.last_sent_at().is_none() {
+            let probe = hub_link.probe(now);
+            self.send_gossip(&hub, probe, self.route.hops(), ctx);
+        }
+    }
+
+    /// The backbone: a node away from the hub keeps asking it "are you
+    /// there?", and the first answer brings it back ([`Self::on_gossip`]).
+    fn probe_hub_if_due(&mut self, ctx: &mut Context<Tick>) {
+        let every = match self.route.upstream() {
+            Upstream::Hub => return,
+            Upstream::Root => HUB_PROBE_STAND_IN,
+            Upstream::Relay { .. } => HUB_PROBE_AWAY,
+        };
+        self.probe_hub_unless_sent_within(every, ctx);
+    }
+
+    /// Probes the hub, unless something went to it less than `within` ago.
+    fn probe_hub_unless_sent_within(&mut self, within: Duration, ctx: &mut Context<Tick>) {
+        let now = ctx.now();
+        let hub = self.route.hub().to_string();
+        let hub_link = self.link(&hub);
+        if hub_link.last_sent_at().is_none_or(|at| now - at >= within) {
+            let probe = hub_link.probe(now);
+            self.send_gossip(&hub, probe, self.route.hops(), ctx);
+        }
+    }
+}
+
+/// A line for the node's log, with the time: what the route does is only
+/// understood against the partitions of the run (`timeline.html`).
+fn log(ctx: &mut Context<Tick>, text: impl std::fmt::Display) {
+    let seconds = ctx.now().as_nanos() as f64 / 1e9;
+    ctx.log(format!("at {seconds:.3} s: {text}"));
 }
 
 impl Node for BroadcastNode {
@@ -140,314 +570,72 @@ impl Node for BroadcastNode {
         for warning in warnings {
             ctx.log(warning);
         }
-        let timing = if options.retransmit {
-            TIMING
-        } else {
+        if !options.retransmit {
             ctx.log(
                 "--no-retransmit: every value is sent once and may be lost (broken on purpose)",
             );
-            Timing {
-                retransmit: None,
-                ..TIMING
-            }
-        };
+        }
         let hub = init
             .node_ids
             .first()
             .cloned()
             .unwrap_or_else(|| init.node_id.clone());
-        let peers: Vec<String> = if init.node_id == hub {
-            init.peers().cloned().collect()
-        } else {
-            vec![hub.clone()]
-        };
-        let node = BroadcastNode {
-            node_id: init.node_id.clone(),
-            hub,
-            values: BTreeSet::new(),
-            links: peers
-                .into_iter()
-                .map(|peer| (peer, Link::new(timing)))
-                .collect(),
-            timing,
-        };
-        let interval = if node.is_hub() {
+        let route = Route::new(&init.node_id, &hub, init.peers().cloned().collect());
+        let interval = if route.is_hub() {
             options.flush_interval
         } else {
-            LEAF_POLL_INTERVAL
+            POLL_INTERVAL
         };
         ctx.every(interval, Tick::Poll);
-        node
+        BroadcastNode {
+            values: BTreeSet::new(),
+            links: BTreeMap::new(),
+            route,
+            options,
+        }
     }
 
     fn on_message(&mut self, request: Message<Payload>, ctx: &mut Context<Tick>) {
+        let from = request.src.as_str();
         match &request.body.payload {
             Payload::Broadcast { message } => {
                 ctx.reply(&request, Payload::BroadcastOk);
-                if self.learn(*message, None) && !self.is_hub() {
-                    self.poll_links(ctx);
+                if self.spread(*message, None, ctx) && !self.is_hub() {
+                    self.poll_links(ctx, false);
                 }
             }
             Payload::Read => {
                 let messages = self.values.clone();
                 ctx.reply(&request, Payload::ReadOk { messages });
+                self.greet_hub_once(ctx);
             }
             Payload::Topology { .. } => ctx.reply(&request, Payload::TopologyOk),
-            Payload::Gossip(gossip) => self.merge_gossip(&request.src, gossip, ctx),
-            // Replies to requests we never send: nothing to do.
-            Payload::BroadcastOk | Payload::ReadOk { .. } | Payload::TopologyOk => {}
+            Payload::Gossip(gossip) if self.is_node(from, ctx) => self.on_gossip(from, gossip, ctx),
+            Payload::Sync { have, after } if self.is_node(from, ctx) => {
+                self.on_sync(from, have, *after, ctx);
+            }
+            Payload::SyncOk { have } if self.is_node(from, ctx) => self.on_sync_ok(from, have, ctx),
+            Payload::Route { have, values } if self.is_node(from, ctx) => {
+                self.on_route(from, have, values, ctx);
+            }
+            Payload::RouteOk { hops, values } if self.is_node(from, ctx) => {
+                self.on_route_ok(from, *hops, values, ctx);
+            }
+            // Peer messages from strangers (already logged), and replies to
+            // requests we never send: nothing to do.
+            _ => {}
         }
     }
 
     fn on_tick(&mut self, tick: Tick, ctx: &mut Context<Tick>) {
         match tick {
-            Tick::Poll => self.poll_links(ctx),
+            Tick::Poll => {
+                self.tend_route(ctx);
+                self.poll_links(ctx, false);
+            }
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use protocol::{Body, Effect};
-    use serde_json::json;
-
-    const NODES: [&str; 3] = ["n0", "n1", "n2"];
-
-    fn start(node_id: &str) -> (BroadcastNode, Context<Tick>) {
-        let (node, ctx, period, logs) = start_with(node_id, &[]);
-        assert_eq!(logs, Vec::<String>::new());
-        let expected = if node_id == "n0" {
-            FLUSH_INTERVAL
-        } else {
-            LEAF_POLL_INTERVAL
-        };
-        assert_eq!(period, expected);
-        (node, ctx)
-    }
-
-    /// A node started with `args`, the period of its poll timer, and what it logged.
-    fn start_with(
-        node_id: &str,
-        args: &[&str],
-    ) -> (BroadcastNode, Context<Tick>, Duration, Vec<String>) {
-        let mut ctx = Context::for_test_with_args(node_id, &NODES, args);
-        let init = Init {
-            node_id: node_id.into(),
-            node_ids: NODES.iter().map(|id| id.to_string()).collect(),
-        };
-        let node = BroadcastNode::from_init(&init, &mut ctx);
-        let logs = ctx.take_logs();
-        let timers = ctx.take_effects();
-        let [Effect::Timer {
-            tick: Tick::Poll,
-            period: Some(period),
-            ..
-        }] = timers[..]
-        else {
-            panic!("one periodic poll timer, got {timers:?}");
-        };
-        (node, ctx, period, logs)
-    }
-
-    fn message(src: &str, dest: &str, msg_id: Option<u64>, payload: Payload) -> Message<Payload> {
-        Message {
-            src: src.into(),
-            dest: dest.into(),
-            body: Body {
-                msg_id,
-                in_reply_to: None,
-                payload,
-            },
-        }
-    }
-
-    fn broadcast(node: &mut BroadcastNode, ctx: &mut Context<Tick>, value: u64) {
-        node.on_message(
-            message(
-                "c1",
-                &node.node_id.clone(),
-                Some(value),
-                Payload::Broadcast { message: value },
-            ),
-            ctx,
-        );
-    }
-
-    fn gossip(values: &[u64], seq: u64, ack: u64) -> Payload {
-        Payload::Gossip(Gossip {
-            seq,
-            values: values.to_vec(),
-            ack,
-        })
-    }
-
-    /// The gossip messages sent, as (dest, values).
-    fn gossip_sent(ctx: &mut Context<Tick>) -> Vec<(String, Vec<u64>)> {
-        ctx.take_sent::<Payload>()
-            .into_iter()
-            .filter_map(|sent| match sent.body.payload {
-                Payload::Gossip(gossip) => Some((sent.dest, gossip.values)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn read(node: &mut BroadcastNode, ctx: &mut Context<Tick>) -> BTreeSet<u64> {
-        node.on_message(message("c1", "n0", Some(99), Payload::Read), ctx);
-        match ctx
-            .take_sent::<Payload>()
-            .pop()
-            .map(|sent| sent.body.payload)
-        {
-            Some(Payload::ReadOk { messages }) => messages,
-            other => panic!("expected read_ok, got {other:?}"),
-        }
-    }
-
-    /// maelstrom.md §3.3: broadcast_ok answers the request, and a read returns the value.
-    #[test]
-    fn a_broadcast_is_acknowledged_and_then_read() {
-        let (mut node, mut ctx) = start("n0");
-        broadcast(&mut node, &mut ctx, 5);
-        let sent = ctx.take_sent::<Payload>();
-        assert_eq!(sent[0].body.payload, Payload::BroadcastOk);
-        assert_eq!(sent[0].body.in_reply_to, Some(5));
-        assert_eq!(read(&mut node, &mut ctx), BTreeSet::from([5]));
-    }
-
-    #[test]
-    fn a_leaf_sends_a_new_value_to_the_hub_at_once_and_only_once() {
-        let (mut leaf, mut ctx) = start("n1");
-        broadcast(&mut leaf, &mut ctx, 7);
-        let sent = ctx.take_sent::<Payload>();
-        assert_eq!(sent.len(), 2, "broadcast_ok and one gossip: {sent:?}");
-        assert_eq!(sent[1].dest, "n0");
-        assert_eq!(sent[1].body.payload, gossip(&[7], 1, 0));
-        broadcast(&mut leaf, &mut ctx, 7);
-        assert_eq!(
-            gossip_sent(&mut ctx),
-            [],
-            "a value seen before is not sent again"
-        );
-    }
-
-    #[test]
-    fn the_hub_batches_values_until_its_flush_and_fans_them_out_to_the_others() {
-        let (mut hub, mut ctx) = start("n0");
-        hub.on_message(message("n1", "n0", None, gossip(&[1], 1, 0)), &mut ctx);
-        hub.on_message(message("n2", "n0", None, gossip(&[2], 1, 0)), &mut ctx);
-        broadcast(&mut hub, &mut ctx, 3);
-        assert_eq!(
-            gossip_sent(&mut ctx),
-            [],
-            "nothing leaves the hub before the flush"
-        );
-        ctx.advance_for_test(FLUSH_INTERVAL);
-        hub.on_tick(Tick::Poll, &mut ctx);
-        assert_eq!(
-            gossip_sent(&mut ctx),
-            [
-                ("n1".to_string(), vec![2, 3]),
-                ("n2".to_string(), vec![1, 3])
-            ],
-            "one message per leaf, with everything it lacks and nothing it sent"
-        );
-    }
-
-    #[test]
-    fn a_leaf_merges_what_the_hub_sends() {
-        let (mut leaf, mut ctx) = start("n2");
-        leaf.on_message(message("n0", "n2", None, gossip(&[1, 4], 1, 0)), &mut ctx);
-        assert_eq!(read(&mut leaf, &mut ctx), BTreeSet::from([1, 4]));
-        assert_eq!(
-            gossip_sent(&mut ctx),
-            [],
-            "values from the hub are not sent back"
-        );
-    }
-
-    /// maelstrom.md §3.3 with §5 partitions: a message may be lost; the value is not.
-    #[test]
-    fn an_unacknowledged_value_is_resent_until_the_hub_acknowledges_it() {
-        let (mut leaf, mut ctx) = start("n1");
-        broadcast(&mut leaf, &mut ctx, 7);
-        ctx.take_sent::<Payload>(); // the first send, lost in a partition
-        let retransmit = TIMING.retransmit.expect("the node retransmits by default");
-        ctx.advance_for_test(retransmit);
-        leaf.on_tick(Tick::Poll, &mut ctx);
-        assert_eq!(gossip_sent(&mut ctx), [("n0".to_string(), vec![7])]);
-        // The hub's next message acknowledges message 2; then the leaf is quiet.
-        leaf.on_message(message("n0", "n1", None, gossip(&[], 0, 2)), &mut ctx);
-        ctx.advance_for_test(retransmit * 4);
-        leaf.on_tick(Tick::Poll, &mut ctx);
-        assert_eq!(gossip_sent(&mut ctx), []);
-    }
-
-    #[test]
-    fn topology_is_answered_and_does_not_change_who_talks_to_whom() {
-        let (mut leaf, mut ctx) = start("n2");
-        let topology =
-            serde_json::from_value(json!({"n0": ["n1"], "n1": ["n0", "n2"], "n2": ["n1"]}))
-                .expect("topology");
-        leaf.on_message(
-            message("c1", "n2", Some(1), Payload::Topology { topology }),
-            &mut ctx,
-        );
-        assert_eq!(
-            ctx.take_sent::<Payload>()[0].body.payload,
-            Payload::TopologyOk
-        );
-        broadcast(&mut leaf, &mut ctx, 9);
-        assert_eq!(
-            gossip_sent(&mut ctx),
-            [("n0".to_string(), vec![9])],
-            "still to the hub"
-        );
-    }
-
-    /// Only nodes named in `init` are peers: anyone else's gossip changes
-    /// nothing and gets no link (so nothing is ever sent back to it).
-    #[test]
-    fn a_gossip_from_a_sender_that_is_not_a_node_is_logged_and_ignored() {
-        let (mut hub, mut ctx) = start("n0");
-        for stranger in ["c5", "seq-kv", "n9", "n0"] {
-            hub.on_message(message(stranger, "n0", None, gossip(&[9], 1, 0)), &mut ctx);
-        }
-        assert_eq!(read(&mut hub, &mut ctx), BTreeSet::new());
-        assert_eq!(ctx.take_logs().len(), 4, "each one is logged");
-        broadcast(&mut hub, &mut ctx, 3);
-        ctx.advance_for_test(FLUSH_INTERVAL);
-        hub.on_tick(Tick::Poll, &mut ctx);
-        let dests: Vec<String> = gossip_sent(&mut ctx)
-            .into_iter()
-            .map(|(dest, _)| dest)
-            .collect();
-        assert_eq!(dests, ["n1", "n2"], "no link to a stranger");
-    }
-
-    #[test]
-    fn flush_ms_sets_the_hubs_flush_interval_and_a_bad_value_keeps_the_default() {
-        let (_, _, period, logs) = start_with("n0", &["--flush-ms", "600"]);
-        assert_eq!(period, Duration::from_millis(600));
-        assert_eq!(logs, Vec::<String>::new());
-        let (_, _, period, logs) = start_with("n0", &["--flush-ms", "-1"]);
-        assert_eq!(period, FLUSH_INTERVAL);
-        assert_eq!(logs.len(), 1, "the bad value is reported: {logs:?}");
-    }
-
-    /// The deliberately broken variant: a value lost once is lost for good,
-    /// which is what the set-full checker must catch (maelstrom.md §3.3).
-    #[test]
-    fn with_no_retransmit_a_lost_value_is_never_sent_again() {
-        let (mut leaf, mut ctx, _, logs) = start_with("n1", &["--no-retransmit"]);
-        assert_eq!(logs.len(), 1, "the node says it is broken: {logs:?}");
-        broadcast(&mut leaf, &mut ctx, 7);
-        assert_eq!(gossip_sent(&mut ctx), [("n0".to_string(), vec![7])]); // lost
-        for _ in 0..100 {
-            ctx.advance_for_test(LEAF_POLL_INTERVAL);
-            leaf.on_tick(Tick::Poll, &mut ctx);
-        }
-        assert_eq!(gossip_sent(&mut ctx), [], "7 is never resent");
-    }
-}
+mod tests;

@@ -1,4 +1,5 @@
-//! The broadcast node's command line: `--flush-ms N` and `--no-retransmit`.
+//! The broadcast node's command line: `--flush-ms N`, `--no-reroute` and
+//! `--no-retransmit`.
 //!
 //! Maelstrom runs the binary with the positional arguments of `maelstrom
 //! test` (maelstrom.md §2), so both runners take them after a `--`:
@@ -8,10 +9,13 @@
 //!
 //! - `--flush-ms N` sets the hub's flush interval, to explore the trade-off
 //!   between messages and latency without rebuilding.
-//! - `--no-retransmit` makes every link send each value once and forget it: a
-//!   node broken on purpose, which loses a value whenever a partition drops the
-//!   one message carrying it, so that a checker (or a simulator) can be seen
-//!   finding the bug.
+//! - `--no-reroute` keeps the star as it was before routes: a leaf cut off
+//!   from the hub waits for the heal. Still correct (the links keep resending),
+//!   only slower; it is the baseline the benchmark compares against.
+//! - `--no-retransmit` makes every link send each value once and forget it,
+//!   and catch nothing up: a node broken on purpose, which loses a value
+//!   whenever a partition drops the one message carrying it, so that a checker
+//!   (or a simulator) can be seen finding the bug.
 //!
 //! A bad or unknown argument is reported and ignored, never fatal: a node must
 //! start whatever its command line says.
@@ -25,6 +29,8 @@ use crate::node::FLUSH_INTERVAL;
 pub struct Options {
     /// How often the hub sends what it has collected.
     pub flush_interval: Duration,
+    /// Whether a leaf cut off from the hub looks for another way.
+    pub reroute: bool,
     /// Whether links resend values their peer has not acknowledged.
     pub retransmit: bool,
 }
@@ -33,6 +39,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             flush_interval: FLUSH_INTERVAL,
+            reroute: true,
             retransmit: true,
         }
     }
@@ -45,9 +52,16 @@ impl Options {
         let mut warnings = Vec::new();
         let mut args = args.iter();
         while let Some(arg) = args.next() {
-            if arg == "--no-retransmit" {
-                options.retransmit = false;
-                continue;
+            match arg.as_str() {
+                "--no-retransmit" => {
+                    options.retransmit = false;
+                    continue;
+                }
+                "--no-reroute" => {
+                    options.reroute = false;
+                    continue;
+                }
+                _ => {}
             }
             let flush_ms = match arg.strip_prefix("--flush-ms") {
                 Some("") => args.next().map(String::as_str),
@@ -84,17 +98,18 @@ mod tests {
     }
 
     #[test]
-    fn flush_ms_and_no_retransmit_are_read_in_either_form() {
+    fn every_argument_is_read_in_either_form() {
         let expected = Options {
             flush_interval: Duration::from_millis(600),
+            reroute: false,
             retransmit: false,
         };
         assert_eq!(
-            parse(&["--flush-ms", "600", "--no-retransmit"]),
+            parse(&["--flush-ms", "600", "--no-retransmit", "--no-reroute"]),
             (expected, vec![])
         );
         assert_eq!(
-            parse(&["--no-retransmit", "--flush-ms=600"]),
+            parse(&["--no-reroute", "--no-retransmit", "--flush-ms=600"]),
             (expected, vec![])
         );
     }
