@@ -50,38 +50,25 @@ impl Options {
     pub fn parse(args: &[String]) -> (Options, Vec<String>) {
         let mut options = Options::default();
         let mut warnings = Vec::new();
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--no-retransmit" => {
-                    options.retransmit = false;
-                    continue;
+        for arg in protocol::args::read(args, &["--flush-ms"]) {
+            match (arg.name, arg.value) {
+                ("--no-retransmit", None) => options.retransmit = false,
+                ("--no-reroute", None) => options.reroute = false,
+                ("--flush-ms", _) => {
+                    match protocol::args::positive_millis(&arg, 1..=FLUSH_MS_MAX, FLUSH_INTERVAL) {
+                        Ok(interval) => options.flush_interval = interval,
+                        Err(warning) => warnings.push(warning),
+                    }
                 }
-                "--no-reroute" => {
-                    options.reroute = false;
-                    continue;
-                }
-                _ => {}
-            }
-            let flush_ms = match arg.strip_prefix("--flush-ms") {
-                Some("") => args.next().map(String::as_str),
-                Some(rest) if rest.starts_with('=') => Some(&rest[1..]),
-                _ => {
-                    warnings.push(format!("ignoring unknown argument {arg:?}"));
-                    continue;
-                }
-            };
-            match flush_ms.map(str::parse::<u64>) {
-                Some(Ok(ms)) if ms > 0 => options.flush_interval = Duration::from_millis(ms),
-                _ => warnings.push(format!(
-                    "--flush-ms needs a positive number of milliseconds, got {:?}; using {FLUSH_INTERVAL:?}",
-                    flush_ms.unwrap_or("nothing")
-                )),
+                _ => warnings.push(protocol::args::unknown(&arg)),
             }
         }
         (options, warnings)
     }
 }
+
+/// `--flush-ms` at most: a minute.
+const FLUSH_MS_MAX: u64 = 60_000;
 
 #[cfg(test)]
 mod tests {
@@ -124,7 +111,10 @@ mod tests {
             let (options, warnings) = parse(bad);
             assert_eq!(options, Options::default(), "{bad:?}");
             assert_eq!(warnings.len(), 1, "{bad:?}: {warnings:?}");
-            assert!(warnings[0].starts_with("--flush-ms needs a positive number"));
+            assert!(
+                warnings[0].starts_with("--flush-ms needs a number of milliseconds in 1..=60000"),
+                "{warnings:?}"
+            );
         }
         let (options, warnings) = parse(&["--fast"]);
         assert_eq!(options, Options::default());

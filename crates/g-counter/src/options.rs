@@ -58,45 +58,21 @@ impl Options {
     pub fn parse(args: &[String]) -> (Options, Vec<String>) {
         let mut options = Options::default();
         let mut warnings = Vec::new();
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let (name, inline_value) = match arg.split_once('=') {
-                Some((name, value)) => (name, Some(value)),
-                None => (arg.as_str(), None),
-            };
-            match name {
-                "--no-freshness-write" if inline_value.is_none() => {
-                    options.freshness_write = false;
-                }
-                "--sync-interval-ms" => {
-                    let value = inline_value.or_else(|| args.next().map(String::as_str));
-                    match parse_sync_interval_ms(value) {
-                        Ok(interval_ms) => {
-                            options.sync_interval = Duration::from_millis(interval_ms);
-                        }
-                        Err(problem) => warnings.push(format!(
-                            "ignoring --sync-interval-ms: {problem}; syncing every {SYNC_INTERVAL_MS_DEFAULT} ms"
-                        )),
+        for arg in protocol::args::read(args, &["--sync-interval-ms"]) {
+            match (arg.name, arg.value) {
+                ("--no-freshness-write", None) => options.freshness_write = false,
+                ("--sync-interval-ms", _) => {
+                    let range = SYNC_INTERVAL_MS_MIN..=SYNC_INTERVAL_MS_MAX;
+                    let default = Duration::from_millis(SYNC_INTERVAL_MS_DEFAULT);
+                    match protocol::args::positive_millis(&arg, range, default) {
+                        Ok(interval) => options.sync_interval = interval,
+                        Err(warning) => warnings.push(warning),
                     }
                 }
-                _ => warnings.push(format!("ignoring unknown argument {arg:?}")),
+                _ => warnings.push(protocol::args::unknown(&arg)),
             }
         }
         (options, warnings)
-    }
-}
-
-fn parse_sync_interval_ms(value: Option<&str>) -> Result<u64, String> {
-    let value = value.ok_or("it needs a value")?;
-    let interval_ms: u64 = value
-        .parse()
-        .map_err(|_| format!("{value:?} is not a whole number of milliseconds"))?;
-    if (SYNC_INTERVAL_MS_MIN..=SYNC_INTERVAL_MS_MAX).contains(&interval_ms) {
-        Ok(interval_ms)
-    } else {
-        Err(format!(
-            "{interval_ms} is outside {SYNC_INTERVAL_MS_MIN}..={SYNC_INTERVAL_MS_MAX}"
-        ))
     }
 }
 

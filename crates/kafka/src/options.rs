@@ -90,44 +90,38 @@ impl Options {
     pub fn parse(args: &[String]) -> (Options, Vec<String>) {
         let mut options = Options::default();
         let mut warnings = Vec::new();
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) => (flag, Some(value)),
-                None => (arg.as_str(), None),
-            };
-            if flag != "--replicate-ms" && flag != "--break" {
-                warnings.push(format!("ignoring unknown argument {arg:?}"));
-                continue;
-            }
-            let value = inline.or_else(|| args.next().map(String::as_str));
-            if flag == "--replicate-ms" {
-                match value.map(str::parse::<u64>) {
-                    Some(Ok(ms)) if ms > 0 => {
-                        options.replicate_interval = Duration::from_millis(ms);
+        for arg in protocol::args::read(args, &["--replicate-ms", "--break"]) {
+            match arg.name {
+                "--replicate-ms" => {
+                    match protocol::args::positive_millis(
+                        &arg,
+                        1..=REPLICATE_MS_MAX,
+                        REPLICATE_INTERVAL,
+                    ) {
+                        Ok(interval) => options.replicate_interval = interval,
+                        Err(warning) => warnings.push(warning),
                     }
-                    _ => warnings.push(format!(
-                        "--replicate-ms needs a positive number of milliseconds, got {:?}; using {REPLICATE_INTERVAL:?}",
-                        value.unwrap_or("nothing")
-                    )),
                 }
-                continue;
-            }
-            match value.and_then(Break::from_name) {
-                Some(broken) => options.broken = Some(broken),
-                None => {
-                    let names: Vec<&str> = Break::ALL.iter().map(|(name, _)| *name).collect();
-                    warnings.push(format!(
-                        "--break needs one of {}, got {:?}; the node stays correct",
-                        names.join(", "),
-                        value.unwrap_or("nothing")
-                    ));
-                }
+                "--break" => match arg.value.and_then(Break::from_name) {
+                    Some(broken) => options.broken = Some(broken),
+                    None => {
+                        let names: Vec<&str> = Break::ALL.iter().map(|(name, _)| *name).collect();
+                        warnings.push(format!(
+                            "--break needs one of {}, got {:?}; the node stays correct",
+                            names.join(", "),
+                            arg.value.unwrap_or("nothing")
+                        ));
+                    }
+                },
+                _ => warnings.push(protocol::args::unknown(&arg)),
             }
         }
         (options, warnings)
     }
 }
+
+/// `--replicate-ms` at most: a minute.
+const REPLICATE_MS_MAX: u64 = 60_000;
 
 #[cfg(test)]
 mod tests {

@@ -34,6 +34,7 @@
 //! - [`kv`]: clients for the `seq-kv`, `lin-kv`, `lww-kv` and `lin-tso` services.
 //! - `stdio`: the stdio loop, with its reader thread and output buffer.
 
+pub mod args;
 mod classify;
 pub mod engine;
 pub mod error;

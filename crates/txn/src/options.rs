@@ -42,11 +42,11 @@ impl Options {
     pub fn parse(args: &[String]) -> (Options, Vec<String>) {
         let mut options = Options::default();
         let mut warnings = Vec::new();
-        for arg in args {
-            match arg.as_str() {
-                "--commit-first-write" => options.commit_rule = CommitRule::FirstWrite,
-                "--apply-in-arrival-order" => options.merge_rule = MergeRule::ArrivalOrder,
-                _ => warnings.push(format!("ignoring unknown argument {arg:?}")),
+        for arg in protocol::args::read(args, &[]) {
+            match (arg.name, arg.value) {
+                ("--commit-first-write", None) => options.commit_rule = CommitRule::FirstWrite,
+                ("--apply-in-arrival-order", None) => options.merge_rule = MergeRule::ArrivalOrder,
+                _ => warnings.push(protocol::args::unknown(&arg)),
             }
         }
         (options, warnings)
