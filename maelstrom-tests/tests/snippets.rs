@@ -18,9 +18,17 @@
 //! commands, not copies of a source file, and are not checked here; a ```rust block
 //! that names no file is reported, so that no snippet escapes the check.
 //!
+//! The same documents must not name a path of the machine they were written on: an
+//! output pasted from `/home/someone/repo` teaches a path no reader has. The harness
+//! prints store paths relative to the repository when it runs from the root
+//! (`Store: store/broadcast/…`), and that is how chapters show them. A line that names
+//! one of [`BUILD_MACHINE_PATHS`] is reported as `doc:line: <path> is a path of the
+//! machine the document was written on`.
+//!
 //! Left out: whether a snippet still *compiles* or still means what the prose around it
 //! says (only a reader can tell), and snippets in `*.rs` doc comments, which rustdoc
-//! already compiles as doctests.
+//! already compiles as doctests. The path check knows only the prefixes listed; an
+//! absolute path elsewhere (`/srv/…`, `C:\…`) passes.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -35,6 +43,11 @@ const DOCS_DIRECTORY: &str = "docs";
 
 /// The line that leaves lines out of a snippet.
 const ELISION: &str = "// ...";
+
+/// Where a build machine keeps checkouts, homes and scratch runs: an absolute path that
+/// starts with one of these in a document was pasted from a machine, not written for a
+/// reader. (`/tmp` alone is not one: the reference says Maelstrom runs in `/tmp`.)
+const BUILD_MACHINE_PATHS: [&str; 5] = ["/work/", "/home/", "/root/", "/Users/", "/tmp/maelstrom"];
 
 /// No hand-written document or source here comes near this; a larger file is refused
 /// rather than read into memory.
@@ -366,6 +379,96 @@ fn every_rust_snippet_in_the_docs_appears_verbatim_in_the_file_it_names() -> any
         problems.join("\n")
     );
     Ok(())
+}
+
+/// Whether the text before a match ends where a path may start: at the line's start, or
+/// after a character that cannot be part of a longer path or URL (`github.com/home/` is
+/// no path of a machine).
+fn starts_a_path(before: &str) -> bool {
+    before.chars().next_back().is_none_or(|previous| {
+        !(previous.is_alphanumeric() || matches!(previous, '.' | '-' | '_' | '~' | '/' | ':'))
+    })
+}
+
+/// Every absolute path of a build machine in `text`, as `doc:line: …` messages, in the
+/// order they appear.
+fn build_machine_path_problems(document: &str, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let mut found: Vec<(usize, &str)> = BUILD_MACHINE_PATHS
+            .iter()
+            .flat_map(|prefix| line.match_indices(prefix))
+            .filter(|(start, _)| starts_a_path(&line[..*start]))
+            .collect();
+        found.sort_unstable();
+        for (start, _) in found {
+            let rest = &line[start..];
+            let end = rest
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, '`' | '"' | '\'' | ')' | '<' | '>')
+                })
+                .unwrap_or(rest.len());
+            // A sentence's punctuation after the path is not part of it.
+            let path = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+            problems.push(format!(
+                "{document}:{}: {path} is a path of the machine the document was written on",
+                index + 1,
+            ));
+        }
+    }
+    problems
+}
+
+/// docs/README.md: every command in the chapters runs from the repository's root, so
+/// paths in their outputs are relative to it; a path that only exists on the machine a
+/// document was written on is reported with its document and line.
+#[test]
+fn no_document_names_an_absolute_path_of_a_build_machine() -> anyhow::Result<()> {
+    let root = repository_root();
+    let documents = documents(&root)?;
+    ensure!(
+        documents.len() > TOP_LEVEL_DOCUMENTS.len(),
+        "no chapter found in {DOCS_DIRECTORY}/: is the scan broken?"
+    );
+    let mut problems = Vec::new();
+    for document in &documents {
+        let text = read_text(&root.join(document))?
+            .with_context(|| format!("{document} is listed but cannot be read"))?;
+        problems.extend(build_machine_path_problems(document, &text));
+    }
+    println!(
+        "{} documents scanned for build machine paths",
+        documents.len()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} lines name a path of a build machine; show it relative to the repository:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    Ok(())
+}
+
+/// A pasted store path, a home directory and a scratch run are each reported at their
+/// line; a relative path, `/tmp` by itself and a URL that merely contains `/home/` are not.
+#[test]
+fn pasted_machine_paths_are_reported_with_their_document_and_line() {
+    let markdown = "# Run\n\
+                    Store: store/broadcast/20261201T161812.595Z\n\
+                    Store: /work/main/store/broadcast/20261130T155455.535Z\n\
+                    Built in `/home/someone/gossip` and (/root/repo), then /Users/me/x;\n\
+                    Scratch: /tmp/maelstrom-bench-42/run\n\
+                    Maelstrom runs in `/tmp`, see https://example.com/home/page and ~/work/x.\n";
+    assert_eq!(
+        build_machine_path_problems("docs/x.md", markdown),
+        [
+            "docs/x.md:3: /work/main/store/broadcast/20261130T155455.535Z is a path of the machine the document was written on",
+            "docs/x.md:4: /home/someone/gossip is a path of the machine the document was written on",
+            "docs/x.md:4: /root/repo is a path of the machine the document was written on",
+            "docs/x.md:4: /Users/me/x is a path of the machine the document was written on",
+            "docs/x.md:5: /tmp/maelstrom-bench-42/run is a path of the machine the document was written on",
+        ]
+    );
 }
 
 /// The source file the unit tests below check snippets against.
