@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use protocol::{Context, Init, Message, Node};
+use protocol::{Context, Error, ErrorCode, Init, Message, Node};
 use serde::{Deserialize, Serialize};
 
 use crate::micro_op::{Key, MicroOp, Value};
@@ -67,7 +67,15 @@ pub struct TxnNode {
     /// Every other node, by id.
     peers: BTreeMap<String, Peer>,
     commit_rule: CommitRule,
+    /// `--abort-after-commit`: broken on purpose (see `options.rs`).
+    abort_after_commit: bool,
+    /// Transactions with a write run so far, to pick which ones that flag refuses.
+    writing_txns: u64,
 }
+
+/// With `--abort-after-commit`, one in this many writing transactions is refused
+/// after it committed.
+const ABORT_AFTER_COMMIT_EVERY: u64 = 8;
 
 impl TxnNode {
     /// Every register this replica holds, in key order.
@@ -76,7 +84,18 @@ impl TxnNode {
     }
 
     fn run_txn(&mut self, request: &Message<Payload>, txn: Vec<MicroOp>, ctx: &mut Context<Tick>) {
+        let writes = txn.iter().any(|op| matches!(op, MicroOp::Write { .. }));
         let txn = transaction::execute(&mut self.store, txn, self.commit_rule);
+        if writes && self.abort_after_commit {
+            self.writing_txns += 1;
+            if self.writing_txns % ABORT_AFTER_COMMIT_EVERY == 0 {
+                // Broken on purpose: the writes stay in the store and replicate, yet
+                // the client is told, definitely, that the transaction didn't happen.
+                let text = "aborted after it committed (broken on purpose)";
+                ctx.reply_error(request, &Error::new(ErrorCode::TxnConflict, text));
+                return;
+            }
+        }
         ctx.reply(request, Payload::TxnOk { txn });
     }
 
@@ -160,6 +179,8 @@ impl Node for TxnNode {
             store: Store::new(&init.node_id, options.merge_rule),
             peers,
             commit_rule: options.commit_rule,
+            abort_after_commit: options.abort_after_commit,
+            writing_txns: 0,
         }
     }
 

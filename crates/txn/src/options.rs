@@ -9,6 +9,10 @@
 //! - `--commit-first-write`: a transaction that writes a key twice commits the
 //!   first value, an intermediate write; other transactions then read it, which
 //!   read committed forbids (G1b, maelstrom.md §3.8). The checker names it.
+//! - `--abort-after-commit`: every eighth transaction that writes is committed
+//!   and then answered with error 30 (txn-conflict), so its client records it as
+//!   failed while its writes stay, replicate and are read: an aborted read (G1a,
+//!   maelstrom.md §3.8), which read committed proscribes and read uncommitted allows.
 //! - `--apply-in-arrival-order`: a replica takes whatever write of a key arrives
 //!   last, instead of the one with the highest stamp, so two replicas that swap
 //!   concurrent writes keep each other's and never agree again. The checker cannot
@@ -26,6 +30,8 @@ use crate::transaction::CommitRule;
 pub struct Options {
     pub commit_rule: CommitRule,
     pub merge_rule: MergeRule,
+    /// Refuse some committed transactions with error 30 (broken on purpose).
+    pub abort_after_commit: bool,
 }
 
 impl Default for Options {
@@ -33,6 +39,7 @@ impl Default for Options {
         Options {
             commit_rule: CommitRule::LastWrite,
             merge_rule: MergeRule::LastWriterWins,
+            abort_after_commit: false,
         }
     }
 }
@@ -46,6 +53,7 @@ impl Options {
             match (arg.name, arg.value) {
                 ("--commit-first-write", None) => options.commit_rule = CommitRule::FirstWrite,
                 ("--apply-in-arrival-order", None) => options.merge_rule = MergeRule::ArrivalOrder,
+                ("--abort-after-commit", None) => options.abort_after_commit = true,
                 _ => warnings.push(protocol::args::unknown(&arg)),
             }
         }
@@ -57,6 +65,9 @@ impl Options {
         let mut broken = Vec::new();
         if self.commit_rule == CommitRule::FirstWrite {
             broken.push("--commit-first-write: commits intermediate writes (broken on purpose)");
+        }
+        if self.abort_after_commit {
+            broken.push("--abort-after-commit: refuses committed transactions with error 30 (broken on purpose)");
         }
         if self.merge_rule == MergeRule::ArrivalOrder {
             broken.push(

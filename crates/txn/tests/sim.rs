@@ -2,8 +2,9 @@
 //! seeds under their exact commands, partitions included, with every transaction
 //! answered (`--availability total`); the same seed replays byte for byte; and the
 //! node broken with `--commit-first-write` is caught on every seed, its anomaly
-//! named G1b, by a sweep whose printed replay fails the same way (maelstrom.md §3.8,
-//! §7).
+//! named G1b, by a sweep whose printed replay fails the same way; and the node broken
+//! with `--abort-after-commit` is named G1a under read committed and passes under read
+//! uncommitted, which allows it (maelstrom.md §3.8, §7).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -202,4 +203,55 @@ fn run_replay(replay: &str) -> (i32, String, PathBuf) {
     text.push_str(&String::from_utf8_lossy(&output.stderr));
     let dir = std::fs::canonicalize(store.join("latest")).expect("the replay stored its run");
     (output.status.code().unwrap_or(-1), text, dir)
+}
+
+/// `--abort-after-commit` answers error 30 for transactions it has already applied: the
+/// client records them `:fail`, and other transactions read their writes. That is G1a
+/// (an aborted read), which read committed proscribes and read uncommitted allows
+/// (maelstrom.md §3.8); availability is left out, since the refusals are `:fail`.
+#[test]
+fn refusing_committed_transactions_is_g1a_under_read_committed_only() {
+    let command = |model: &'static str| -> Vec<&'static str> {
+        [
+            &[
+                "-w",
+                "txn-rw-register",
+                "--concurrency",
+                "2n",
+                "--rate",
+                "1000",
+                "--node-count",
+                "2",
+            ][..],
+            &[
+                "--time-limit",
+                "10",
+                "--nemesis",
+                "partition",
+                "--seeds",
+                "0..3",
+            ],
+            &["--consistency-models", model, "--", "--abort-after-commit"],
+        ]
+        .concat()
+    };
+    let committed = run_sim(txn(), &command("read-committed"));
+    println!("{}", committed.output);
+    assert_eq!(committed.exit_code, 1, "{}", committed.output);
+    let lines: Vec<&str> = committed
+        .output
+        .lines()
+        .filter(|line| line.starts_with("seed "))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for line in lines {
+        assert!(line.contains("anomaly-types (:G1a)"), "{line}");
+    }
+    let uncommitted = run_sim(txn(), &command("read-uncommitted"));
+    println!("{}", uncommitted.output);
+    assert_eq!(
+        uncommitted.exit_code, 0,
+        "read uncommitted allows G1a: {}",
+        uncommitted.output
+    );
 }
