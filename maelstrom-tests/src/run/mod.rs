@@ -538,9 +538,8 @@ impl World {
                     if nemesis.next_ns() > now_ns || nemesis.next_ns() >= end_ns {
                         break;
                     }
-                    let nodes: Vec<String> =
-                        self.nodes.iter().map(|node| node.name.clone()).collect();
-                    nemesis.step(&nodes, &mut self.net, &mut self.recorder, self.origin_ns);
+                    let nodes = &self.config.nodes;
+                    nemesis.step(nodes, &mut self.net, &mut self.recorder, self.origin_ns);
                     progressed = true;
                 }
                 if now_ns >= end_ns {
