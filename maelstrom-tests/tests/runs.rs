@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{fixture, harness};
+use support::{fixture, harness, Scratch};
 
 const VALID: i32 = 0;
 const INVALID: i32 = 1;
@@ -348,11 +348,11 @@ fn bad_arguments_exit_254_naming_the_flag() {
 /// naming `--bin`, before any store directory or process exists; so is a missing `--bin`.
 #[test]
 fn a_bad_or_missing_node_binary_is_refused_before_anything_starts() {
-    let not_executable =
-        std::env::temp_dir().join(format!("not-executable-{}", std::process::id()));
+    let scratch = Scratch::new("maelstrom-bad-bin-");
+    let not_executable = scratch.join("not-executable");
     std::fs::write(&not_executable, "#!/bin/sh\n").expect("a temp file");
     let not_executable = not_executable.display().to_string();
-    let directory = std::env::temp_dir().display().to_string();
+    let directory = scratch.display().to_string();
     for bin in [not_executable.as_str(), directory.as_str(), "/no/such/node"] {
         let outcome = harness(&["test", "-w", "echo", "--bin", bin], SHORT_RUN);
         assert_eq!(

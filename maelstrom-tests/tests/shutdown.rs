@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{fixture, harness};
+use support::{fixture, harness, Scratch};
 
 /// A marker no other process on the machine carries in its command line.
 fn marker() -> String {
@@ -65,11 +65,8 @@ fn stubborn_wrapper(dir: &Path, marker: &str) -> String {
     path.display().to_string()
 }
 
-fn scratch(label: &str) -> std::path::PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("maelstrom-shutdown-{}-{label}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("the temp dir is writable");
-    dir
+fn scratch(label: &str) -> Scratch {
+    Scratch::new(&format!("maelstrom-shutdown-{label}-"))
 }
 
 /// After a normal end, nothing the node started survives: not the wrapper shell, not
@@ -77,7 +74,8 @@ fn scratch(label: &str) -> std::path::PathBuf {
 #[test]
 fn after_a_normal_end_no_descendant_of_a_node_survives() {
     let marker = marker();
-    let wrapper = stubborn_wrapper(&scratch("normal"), &marker);
+    let dir = scratch("normal");
+    let wrapper = stubborn_wrapper(&dir, &marker);
     let outcome = harness(
         &[
             "test",

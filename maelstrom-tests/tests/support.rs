@@ -1,5 +1,6 @@
 //! Shared plumbing for the runner's integration tests: the fixture binaries, a
-//! private store directory per test, and a harness run that can never outlive its test.
+//! private store directory per test (removed when the test passes, kept when it
+//! fails), and a harness run that can never outlive its test.
 //!
 //! Cargo gives a test the path of its own package's binaries
 //! (`CARGO_BIN_EXE_maelstrom-tests`) but not another package's, so the fixtures are
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+pub use maelstrom_driver::Scratch;
 
 /// `<target>/<profile>`, where the fixture binaries are.
 fn profile_dir() -> PathBuf {
@@ -66,20 +69,12 @@ pub struct Outcome {
     pub exit_code: i32,
     pub output: String,
     pub elapsed: Duration,
-    pub store: PathBuf,
+    pub store: Scratch,
 }
 
 /// A fresh store directory for one test.
-fn fresh_store(label: &str) -> PathBuf {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let number = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "maelstrom-tests-{}-{label}-{number}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("the temp dir is writable");
-    dir
+fn fresh_store(label: &str) -> Scratch {
+    Scratch::new(&format!("maelstrom-tests-{label}-"))
 }
 
 /// Runs `maelstrom-tests test --store <fresh dir> <args...>` (the store goes first,
@@ -90,7 +85,11 @@ pub fn harness(args: &[&str], deadline: Duration) -> Outcome {
     let mut command = Command::new(env!("CARGO_BIN_EXE_maelstrom-tests"));
     match args.split_first() {
         Some((&"test", rest)) => {
-            command.arg("test").arg("--store").arg(&store).args(rest);
+            command
+                .arg("test")
+                .arg("--store")
+                .arg(store.path())
+                .args(rest);
         }
         _ => {
             command.args(args);

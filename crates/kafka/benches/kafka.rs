@@ -96,7 +96,6 @@ fn main() {
                     _ => run_test(node, &args),
                 };
                 let figures = figures(&run);
-                discard(&run);
                 println!(
                     "{:<8} {:<13} {:>5} {:>7} {:>12.3} {:>13.5} {:>7}",
                     mode,
@@ -148,17 +147,4 @@ fn summary(mode: &str, name: &str, all: &[Figures]) -> String {
         "{mode} {name}: valid in {valid} of {}; msgs-per-op {msgs_min:.3}–{msgs_max:.3}; availability {ok_min:.5}–{ok_max:.5}",
         all.len()
     )
-}
-
-/// Removes the run's temporary store (about 10 MB for a kafka run).
-fn discard(run: &Run) {
-    let root = run.run_dir.as_ref().and_then(|dir| dir.parent()?.parent());
-    if let Some(root) = root {
-        if root
-            .file_name()
-            .is_some_and(|name| name.to_string_lossy().starts_with("maelstrom-store-"))
-        {
-            let _ = std::fs::remove_dir_all(root);
-        }
-    }
 }

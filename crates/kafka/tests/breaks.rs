@@ -15,7 +15,7 @@ use std::path::Path;
 
 use maelstrom_driver::run_sim;
 use serde_json::Value;
-use support::{discard, kafka, shortened, stored_runs, with, COMMAND_5A, COMMAND_5B};
+use support::{kafka, shortened, stored_runs, with, COMMAND_5A, COMMAND_5B};
 
 /// Runs `command` with `--break broken` over seeds 0..20 and returns each stored
 /// seed's `:bad-error-types`.
@@ -25,7 +25,6 @@ fn bad_error_types(command: &[&str], broken: &str) -> Vec<BTreeSet<String>> {
     let run = run_sim(kafka(), &args);
     let verdicts: Vec<BTreeSet<String>> =
         stored_runs(&run).iter().map(|dir| read_bad(dir)).collect();
-    discard(&run);
     assert_eq!(
         run.exit_code, 1,
         "{broken}: the sweep is invalid\n{}",

@@ -8,15 +8,14 @@ mod support;
 
 use std::thread;
 
-use maelstrom_driver::{run_sim, Run};
+use maelstrom_driver::{assert_replays_byte_for_byte, run_sim, Run};
 use serde_json::Value;
-use support::{discard, kafka, with, COMMAND_5A, COMMAND_5B, MSGS_PER_OP_MAX, OK_FRACTION_MIN};
+use support::{kafka, with, COMMAND_5A, COMMAND_5B, MSGS_PER_OP_MAX, OK_FRACTION_MIN};
 
 /// Twenty seeds, one line each, in the simulation's own sweep.
 fn sweep_is_valid(command: &[&str], extra: &[&str]) {
     let args = with(&with(command, extra), &["--seeds", "0..20"]);
     let run = run_sim(kafka(), &args);
-    discard(&run);
     run.assert_valid();
     assert!(
         run.output.contains("20 of 20 seed(s) valid"),
@@ -66,7 +65,6 @@ fn each_challenge_command_passes_quietly() {
             kafka(),
             &with(&command, &["--seed", "1", "--check", challenge]),
         );
-        discard(&run);
         run.assert_valid();
         assert!(
             run.output.contains("Everything looks good!"),
@@ -130,7 +128,6 @@ fn efficiency(seed: u64) -> (u64, f64, f64) {
         kafka(),
         &with(&COMMAND_5B, &["--seed", &seed_text, "--check", "5c"]),
     );
-    discard(&run);
     run.assert_valid();
     let number = |path: &[&str]| run.figure(path).and_then(Value::as_f64).expect("a figure");
     (
@@ -145,12 +142,5 @@ fn efficiency(seed: u64) -> (u64, f64, f64) {
 #[test]
 fn the_same_seed_replays_byte_for_byte() {
     let args = with(&COMMAND_5B, &["--nemesis", "partition", "--seed", "7"]);
-    let (first, second) = (run_sim(kafka(), &args), run_sim(kafka(), &args));
-    for file in ["history.edn", "results.edn"] {
-        let (a, b) = (first.stored(file), second.stored(file));
-        assert!(a.is_some(), "{file} is stored");
-        assert!(a == b, "{file} differs between two runs of seed 7");
-    }
-    discard(&first);
-    discard(&second);
+    assert_replays_byte_for_byte(kafka(), &args);
 }

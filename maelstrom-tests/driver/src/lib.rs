@@ -11,6 +11,9 @@
 //! [`run_sim`] runs a challenge binary's own `sim` the same way, for the fast,
 //! deterministic tests.
 //!
+//! Stores are [`Scratch`] directories: removed with their [`Run`] when the test
+//! passes, kept when it fails.
+//!
 //! Left out: nothing is parsed from the console but the replay lines of a seed sweep
 //! ([`Run::replays`]); `results.json` is the contract.
 
@@ -19,6 +22,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
+
+mod scratch;
+pub use scratch::Scratch;
 
 /// One finished harness run.
 #[derive(Debug)]
@@ -31,6 +37,8 @@ pub struct Run {
     pub run_dir: Option<PathBuf>,
     /// `results.json`, if it was written.
     pub results: Option<Value>,
+    /// The store the run wrote into; it goes with the run (see [`Scratch`]).
+    pub store: Scratch,
 }
 
 impl Run {
@@ -123,9 +131,9 @@ pub fn run_test(node: &Path, args: &[&str]) -> Run {
         .arg("--bin")
         .arg(node)
         .arg("--store")
-        .arg(&store)
+        .arg(store.path())
         .args(args);
-    finish(command, &store)
+    finish(command, store)
 }
 
 /// Runs `<node> sim --store <fresh dir> <args...>`: the simulation built into every
@@ -133,8 +141,12 @@ pub fn run_test(node: &Path, args: &[&str]) -> Run {
 pub fn run_sim(node: &Path, args: &[&str]) -> Run {
     let store = fresh_store_dir();
     let mut command = Command::new(node);
-    command.arg("sim").arg("--store").arg(&store).args(args);
-    finish(command, &store)
+    command
+        .arg("sim")
+        .arg("--store")
+        .arg(store.path())
+        .args(args);
+    finish(command, store)
 }
 
 /// Runs `<node> sim <args...>` twice and panics unless both runs stored byte-identical
@@ -150,7 +162,7 @@ pub fn assert_replays_byte_for_byte(node: &Path, args: &[&str]) -> Run {
     first
 }
 
-fn finish(mut command: Command, store: &Path) -> Run {
+fn finish(mut command: Command, store: Scratch) -> Run {
     let output = command.output().expect("running the harness");
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
@@ -164,19 +176,11 @@ fn finish(mut command: Command, store: &Path) -> Run {
         output: text,
         run_dir,
         results,
+        store,
     }
 }
 
-/// A new empty directory under the system temp dir, unique to this call.
-fn fresh_store_dir() -> PathBuf {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "maelstrom-store-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("creating a store directory");
-    dir
+/// A new empty store directory, unique to this call.
+fn fresh_store_dir() -> Scratch {
+    Scratch::new("maelstrom-store-")
 }

@@ -60,15 +60,6 @@ pub fn with<'a>(command: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     [command, extra].concat()
 }
 
-/// The store directory the run wrote into (`<store>/kafka/<timestamp>` →
-/// `<store>`), if it is one of the driver's fresh temporary stores.
-fn store_root(run: &Run) -> Option<PathBuf> {
-    let root = run.run_dir.as_ref()?.parent()?.parent()?;
-    let name = root.file_name()?.to_string_lossy();
-    name.starts_with("maelstrom-store-")
-        .then(|| root.to_path_buf())
-}
-
 /// Every run directory of the run's store (one per stored seed of a sweep).
 pub fn stored_runs(run: &Run) -> Vec<PathBuf> {
     let Some(workload_dir) = run.run_dir.as_ref().and_then(|dir| dir.parent()) else {
@@ -85,12 +76,4 @@ pub fn stored_runs(run: &Run) -> Vec<PathBuf> {
         .unwrap_or_default();
     dirs.sort();
     dirs
-}
-
-/// Removes the run's temporary store: a stored kafka run (history, pictures)
-/// is about 10 MB, and the tests store dozens.
-pub fn discard(run: &Run) {
-    if let Some(root) = store_root(run) {
-        let _ = std::fs::remove_dir_all(root);
-    }
 }
