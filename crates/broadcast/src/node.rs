@@ -71,21 +71,36 @@ const POLL_INTERVAL: Duration = Duration::from_millis(25);
 /// flush instead: they time their upstream by it.
 pub const LAZY_ACK_DELAY: Duration = Duration::from_secs(2);
 
-/// A leaf that hears nothing from the hub this long, and then gets a `route`
-/// from another node, probes the hub. Twice the hub's flush interval: a
-/// healthy leaf under load hears from the hub every interval.
-pub const UPSTREAM_SILENCE_MAX: Duration = Duration::from_millis(300);
+/// A leaf that hears nothing from the hub for two of its flush intervals
+/// (300 ms at the default), and then gets a `route` from another node, probes
+/// the hub: a healthy leaf under load hears from the hub every interval.
+fn upstream_silence_max(flush_interval: Duration) -> Duration {
+    flush_interval * 2
+}
 
-/// Acks from a peer that answers at its next poll (the hub, a relay): two link
-/// latencies and a flush interval, 350 ms on the 3d command, and some for the
-/// jitter of real processes sharing a few cores. Before anything is measured,
-/// less: the first message is answered at once (see
-/// [`BroadcastNode::on_gossip`]), so two link latencies and a quarter again.
-const PROMPT_PEER: TimeoutBounds = TimeoutBounds {
-    initial: Duration::from_millis(250),
-    min: Duration::from_millis(450),
-    max: Duration::from_secs(3),
-};
+/// What a link needs besides the hub's flush to bring back an ack: two link
+/// latencies on the 3d command, and some for the jitter of real processes
+/// sharing a few cores.
+const ROUND_TRIP_ALLOWANCE: Duration = Duration::from_millis(300);
+
+/// The shortest timeout for a prompt peer, whatever the flush: 450 ms, a round
+/// trip and the default flush.
+const PROMPT_PEER_MIN: Duration = Duration::from_millis(450);
+
+/// Acks from a peer that answers at its next poll (the hub, a relay): a round
+/// trip and a flush interval, never less than [`PROMPT_PEER_MIN`], and more as
+/// the flush grows (`--flush-ms`), since the hub answers only when it flushes.
+/// Before anything is measured, less: the first message is answered at once
+/// (see [`BroadcastNode::on_gossip`]), so two link latencies and a quarter
+/// again.
+fn prompt_peer(flush_interval: Duration) -> TimeoutBounds {
+    let min = PROMPT_PEER_MIN.max(ROUND_TRIP_ALLOWANCE + flush_interval);
+    TimeoutBounds {
+        initial: Duration::from_millis(250),
+        min,
+        max: Duration::from_secs(3).max(min * 2),
+    }
+}
 
 /// Acks from a peer that acknowledges lazily (a leaf, [`LAZY_ACK_DELAY`]): never
 /// less than that delay and a round trip, however quick its acks often are
@@ -200,7 +215,11 @@ impl BroadcastNode {
         Pace {
             batch,
             ack_delay,
-            timeout: if prompt { PROMPT_PEER } else { LAZY_PEER },
+            timeout: if prompt {
+                prompt_peer(self.options.flush_interval)
+            } else {
+                LAZY_PEER
+            },
         }
     }
 
@@ -269,13 +288,13 @@ impl BroadcastNode {
                 self.follow(Upstream::Hub, ctx);
             } else {
                 // The hub speaks again: ask it to answer, to come back sooner.
-                self.probe_hub_unless_sent_within(UPSTREAM_SILENCE_MAX, ctx);
+                self.probe_hub_unless_sent_within(self.upstream_silence_max(), ctx);
             }
         }
         match self.route.relay_reports(from, gossip.hops) {
             RelayNews::Lost => self.look_for_route(ctx, "the relay lost its route"),
             // Our side's stand-in found the hub: maybe we can reach it too.
-            RelayNews::Found => self.probe_hub_unless_sent_within(UPSTREAM_SILENCE_MAX, ctx),
+            RelayNews::Found => self.probe_hub_unless_sent_within(self.upstream_silence_max(), ctx),
             RelayNews::Same => {}
         }
         if !gossip.relay && self.route.unsubscribe(from) {
@@ -365,7 +384,7 @@ impl BroadcastNode {
     /// Another node asks for a route: it can't reach its upstream, and we may
     /// be cut off the same way. A leaf that has never heard from the hub looks
     /// for a route at once (a partition from the start of the run); one that
-    /// has, but not for [`UPSTREAM_SILENCE_MAX`], probes the hub, and its
+    /// has, but not for two flush intervals ([`upstream_silence_max`]), probes the hub, and its
     /// timeout decides. (The hub's flushes pause whenever no value is new, so
     /// silence alone is no proof, and an election costs a message per node.)
     /// A relayed node ignores the hint: it watches its relay by its acks.
@@ -381,12 +400,17 @@ impl BroadcastNode {
         }
     }
 
-    /// Whether a leaf on the hub has heard nothing from it for
-    /// [`UPSTREAM_SILENCE_MAX`] (or ever).
+    /// Whether a leaf on the hub has heard nothing from it for two flush
+    /// intervals (or ever).
     fn hub_is_silent(&self, now: Instant) -> bool {
         let heard_at = self.links.get(self.route.hub()).and_then(Link::heard_at);
         self.route.upstream() == &Upstream::Hub
-            && heard_at.is_none_or(|at| now - at >= UPSTREAM_SILENCE_MAX)
+            && heard_at.is_none_or(|at| now - at >= self.upstream_silence_max())
+    }
+
+    /// [`upstream_silence_max`] for this node's flush interval.
+    pub fn upstream_silence_max(&self) -> Duration {
+        upstream_silence_max(self.options.flush_interval)
     }
 
     fn on_route_ok(

@@ -513,7 +513,7 @@ fn a_route_request_is_a_hint_to_the_leaves_that_hear_it() {
     );
 
     let (mut quiet, mut ctx) = leaf_on_the_hub("n3");
-    ctx.advance_for_test(UPSTREAM_SILENCE_MAX);
+    ctx.advance_for_test(quiet.upstream_silence_max());
     deliver(&mut quiet, &mut ctx, "n1", question());
     let answers = sent(&mut ctx);
     assert!(answers.contains(&(
@@ -748,6 +748,32 @@ fn flush_ms_sets_the_hubs_flush_interval_and_a_bad_value_keeps_the_default() {
     let (_, _, period, logs) = start_with("n0", &["--flush-ms", "-1"]);
     assert_eq!(period, FLUSH_INTERVAL);
     assert_eq!(logs.len(), 1, "the bad value is reported: {logs:?}");
+}
+
+/// The hub acknowledges only when it flushes, so a leaf gives it a round trip
+/// and a flush interval: with `--flush-ms 1000`, a second's silence is a slow
+/// hub, not a lost one, and only past 1.3 s does the leaf ask for a route.
+#[test]
+fn a_leafs_patience_with_the_hub_grows_with_the_flush_interval() {
+    let (mut leaf, mut ctx, _, _) = start_with("n1", &["--flush-ms", "1000"]);
+    broadcast(&mut leaf, &mut ctx, 1);
+    ctx.advance_for_test(Duration::from_millis(200));
+    deliver(&mut leaf, &mut ctx, "n0", gossip(&[], 1, 1));
+    broadcast(&mut leaf, &mut ctx, 7);
+    ctx.take_effects();
+    for _ in 0..24 {
+        tick_after(&mut leaf, &mut ctx, 50);
+    }
+    assert_eq!(sent(&mut ctx), [], "1.2 s: still waiting for the flush");
+    for _ in 0..4 {
+        tick_after(&mut leaf, &mut ctx, 50);
+    }
+    let asked: Vec<String> = sent(&mut ctx).into_iter().map(|(dest, _)| dest).collect();
+    assert_eq!(
+        asked,
+        ["n0", "n2", "n3"],
+        "1.4 s: the hub is taken for lost"
+    );
 }
 
 /// Without rerouting, a leaf cut off from the hub waits: no route is asked for.
