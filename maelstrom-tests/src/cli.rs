@@ -326,6 +326,12 @@ impl TestConfig {
         if let Some(challenge) = &args.check {
             maelstrom_checker::criteria::known(challenge).map_err(|p| bad("--check", p))?;
         }
+        if args.workload == "lin-kv" {
+            // Maelstrom fails an assertion in the generator (maelstrom.md §8.13); we say
+            // so before anything starts, once every flag has passed its own check.
+            maelstrom_model::workloads::lin_kv::check_grouping(concurrency, nodes.len())
+                .map_err(|p| bad("--concurrency", p))?;
+        }
         let seed = match &args.seed {
             Some(text) => parse_integer(text, 0, u64::MAX).map_err(|p| bad("--seed", p))?,
             None => rand::random(),

@@ -8,9 +8,9 @@
 //! outcome (§1.4, §3). Every random choice takes a caller-supplied seeded RNG, so a run
 //! replays from its seed.
 //!
-//! Left out on purpose: the lin-kv and txn-list-append workloads (§3.6, §3.9). Each
-//! would be one more module under [`workloads`] plus one line in [`workloads::workload`];
-//! nothing else in the crate or the runner would change.
+//! Left out on purpose: the txn-list-append workload (§3.9). It would be one more
+//! module under [`workloads`] plus one line in [`workloads::workload`]; nothing else in
+//! the crate or the runner would change.
 //!
 //! Module map:
 //! - [`latency`]: `--latency` / `--latency-dist` draws (§5.1).

@@ -98,6 +98,33 @@ fn out_of_range_flags_are_refused_naming_the_flag() {
     }
 }
 
+/// maelstrom.md §3.6, §8.13: lin-kv runs each key on 2n threads, so a concurrency that
+/// is not a multiple of 2n is refused up front, naming `--concurrency`; other workloads
+/// take any concurrency.
+#[test]
+fn lin_kv_refuses_a_concurrency_that_is_not_a_multiple_of_two_n() {
+    let lin_kv = |concurrency: &str| {
+        config(&[
+            "-w",
+            "lin-kv",
+            "--node-count",
+            "3",
+            "--concurrency",
+            concurrency,
+        ])
+    };
+    assert_eq!(lin_kv("2n").expect("2n is fine").concurrency, 6);
+    assert_eq!(lin_kv("12").expect("4n is fine").concurrency, 12);
+    for concurrency in ["1n", "3", "7", "3n"] {
+        let error = lin_kv(concurrency).expect_err("refused");
+        assert_eq!(error.flag, "--concurrency", "{concurrency}");
+        assert!(error.to_string().contains("multiple of 6"), "{error}");
+    }
+    let default = config(&["-w", "lin-kv", "--node-count", "3"]).expect_err("1n is refused");
+    assert_eq!(default.flag, "--concurrency");
+    assert!(config(&["-w", "echo", "--node-count", "3", "--concurrency", "1n"]).is_ok());
+}
+
 #[test]
 fn the_node_binary_must_be_an_executable_file() {
     let args = run_args(&["-w", "echo"]).expect("parses");

@@ -10,7 +10,7 @@
 //!    A mismatch throws `:malformed-rpc-response`.
 //!
 //! What happens next depends on the workload's client, [`ErrorHandling`]:
-//! - [`ErrorHandling::WithErrors`] (echo, unique-ids, broadcast, and later lin-kv, txn-*,
+//! - [`ErrorHandling::WithErrors`] (echo, unique-ids, broadcast, lin-kv, txn-rw-register,
 //!   kafka): a timeout is `:fail` for an idempotent `:f`, else `:info`, with
 //!   `:error :net-timeout`; an error reply is `:fail` if its code is definite or `:f` is
 //!   idempotent, else `:info`, with `:error [name text]` (`name` is `:unknown` for a

@@ -10,15 +10,14 @@
 //! Files: [`client`] (the reply rules every workload shares: error codes, timeouts,
 //! closed reply schemas), then one file per workload: [`echo`], [`unique_ids`],
 //! [`broadcast`], [`g_set`], [`pn_counter`], [`g_counter`] (which is pn-counter's
-//! generator with negative deltas filtered out) and [`txn_rw_register`], whose
-//! transactions come from Elle's generator in [`wr_txns`].
+//! generator with negative deltas filtered out), [`lin_kv`] (registers per key, with
+//! its own RPC timeout and a generator that groups threads by key), [`kafka`] and
+//! [`txn_rw_register`], whose transactions come from Elle's generator in [`wr_txns`].
 //!
-//! Not implemented yet: lin-kv and txn-list-append (§3.6, §3.9). Each
-//! slots in as one more file implementing [`Workload`] (the options they need,
-//! `key_count`, `max_txn_length`, `max_writes_per_key` and `concurrency`, are already in
-//! [`WorkloadOptions`]; kafka and txn-list-append draw from [`wr_txns`] too) plus one
-//! arm in [`workload`]. lin-kv would also override [`Workload::rpc_timeout_ms`]
-//! (`max(10 × latency, 1000)`, §1.5) and [`Workload::reusable_clients`] (§1.4).
+//! Not implemented yet: txn-list-append (§3.9). It slots in as one more file
+//! implementing [`Workload`] (the options it needs, `key_count`, `max_txn_length` and
+//! `max_writes_per_key`, are already in [`WorkloadOptions`]; it draws from [`wr_txns`]
+//! too) plus one arm in [`workload`].
 
 pub mod broadcast;
 pub mod client;
@@ -26,6 +25,7 @@ pub mod echo;
 pub mod g_counter;
 pub mod g_set;
 pub mod kafka;
+pub mod lin_kv;
 pub mod pn_counter;
 pub mod txn_rw_register;
 pub mod unique_ids;
@@ -210,10 +210,11 @@ pub fn workload(name: &str, options: &WorkloadOptions) -> Result<Box<dyn Workloa
         "pn-counter" => Ok(Box::new(pn_counter::PnCounter::default())),
         "txn-rw-register" => Ok(Box::new(txn_rw_register::TxnRwRegister::new(options)?)),
         "kafka" => Ok(Box::new(kafka::Kafka::new(options))),
-        "lin-kv" | "txn-list-append" => Err(format!("workload {name:?} is not supported yet")),
+        "lin-kv" => Ok(Box::new(lin_kv::LinKv::new(options)?)),
+        "txn-list-append" => Err(format!("workload {name:?} is not supported yet")),
         other => Err(format!(
             "unknown workload {other:?}; expected echo, unique-ids, broadcast, g-set, g-counter, \
-             pn-counter, kafka or txn-rw-register"
+             pn-counter, lin-kv, kafka or txn-rw-register"
         )),
     }
 }
@@ -248,7 +249,7 @@ mod tests {
             key_count: None,
             max_txn_length: 4,
             max_writes_per_key: 16,
-            concurrency: 2,
+            concurrency: 4,
         }
     }
 
@@ -262,6 +263,7 @@ mod tests {
             ("g-set", true),
             ("g-counter", true),
             ("pn-counter", true),
+            ("lin-kv", false),
             ("txn-rw-register", false),
         ] {
             let workload = workload(name, &options()).expect("a built workload");
@@ -270,11 +272,14 @@ mod tests {
         }
     }
 
-    /// maelstrom.md §1.4: of these, only unique-ids and txn-rw-register have reusable
-    /// clients.
+    /// maelstrom.md §1.4: of these, only unique-ids, lin-kv and txn-rw-register have
+    /// reusable clients.
     #[test]
-    fn only_unique_ids_and_txn_rw_register_reuse_clients() {
+    fn only_unique_ids_lin_kv_and_txn_rw_register_reuse_clients() {
         assert!(workload("unique-ids", &options())
+            .expect("built")
+            .reusable_clients());
+        assert!(workload("lin-kv", &options())
             .expect("built")
             .reusable_clients());
         assert!(workload("txn-rw-register", &options())
@@ -287,7 +292,7 @@ mod tests {
 
     #[test]
     fn unbuilt_and_unknown_workloads_are_refused() {
-        assert!(workload("lin-kv", &options()).is_err());
+        assert!(workload("txn-list-append", &options()).is_err());
         assert!(workload("nope", &options()).is_err());
     }
 }
