@@ -272,10 +272,10 @@ impl<'o, 'h> Search<'o, 'h> {
                     uncertain_seen = self.uncertain_calls_through(call);
                     node = self.links.next[call];
                 }
-                // Unreachable while an op with a return is unresolved: its return is
-                // still in the list, before the tail. Treated as the end regardless.
+                // While an op with a return is unresolved, its return is in the list
+                // before the tail, so the walk stops there first.
                 Entry::Head | Entry::Tail => {
-                    unresolved = 0;
+                    unreachable!("the walk passed every return with {unresolved} unresolved")
                 }
             }
         }

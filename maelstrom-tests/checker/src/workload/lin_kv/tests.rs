@@ -513,3 +513,32 @@ proptest! {
         prop_assert!(valid != Validity::Unknown || malformed, "{}", result);
     }
 }
+
+/// The console summary of a lin-kv run names the failing keys, the op no order explains
+/// and what the register could hold before it.
+#[test]
+fn the_summary_names_the_failing_key_and_op() {
+    let mut history = History::default();
+    history.done(0, "write", "[1 1]");
+    history.done(0, "write", "[0 2]");
+    history.done(1, "read", "[0 3]");
+    let options = crate::check::CheckOptions {
+        workload: "lin-kv".into(),
+        availability: None,
+        consistency_models: Vec::new(),
+    };
+    let results = crate::check::check(&options, &history.ops, None).expect("checks");
+    let summary = crate::summary::render(&results, &options);
+    assert!(
+        summary.contains("  2 keys; failures [0]; 0 unknown\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("key 0: no order explains {:process 1, :type :ok, :f :read, :value 3"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("the register could hold 2 before it"),
+        "{summary}"
+    );
+}
