@@ -3,8 +3,9 @@
 //!
 //! Each key is judged on its own ([`history`] splits the history by key), by an exact
 //! search for an order of its ops that a register starting at `nil` could have produced
-//! within each op's real-time window ([`search`], Wing & Gong with Lowe's memoization;
-//! the model is [`register`]). [`report`] writes each key's verdict in Knossos's words.
+//! within each op's real-time window ([`search`], Wing & Gong with Lowe's memoization,
+//! kept in [`memo`]; the model is [`register`]). [`report`] writes each key's verdict in
+//! Knossos's words.
 //!
 //! The workload map is Maelstrom's: `{:valid? … :results {key {…}} :failures [key …]}`.
 //! `:valid?` is the worst of the keys'; `:failures` names the keys whose verdict is
