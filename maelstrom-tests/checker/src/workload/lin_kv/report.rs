@@ -12,8 +12,8 @@
 //! - Search bound reached: `{:valid? :unknown, :cause ..., :explored-configs n}`.
 //!
 //! Left out: Knossos lists *every* configuration alive before `:op`; here at most
-//! [`CONFIGS_SHOWN_MAX`], and at most [`FINAL_PATHS_SHOWN_MAX`] final paths, found in
-//! at most [`FINAL_PATH_STEPS_MAX`] steps. `:timeline` is the HTML timeline's checker,
+//! [`CONFIGS_SHOWN_MAX`], and at most [`FINAL_PATHS_SHOWN_MAX`] final paths of at most
+//! [`FINAL_PATH_OPS_MAX`] ops, found in at most [`FINAL_PATH_STEPS_MAX`] steps. `:timeline` is the HTML timeline's checker,
 //! always valid and drawn by nobody here.
 //!
 //! [`CONFIGS_SHOWN_MAX`]: super::search::CONFIGS_SHOWN_MAX
@@ -29,6 +29,10 @@ pub const FINAL_PATHS_SHOWN_MAX: usize = 10;
 
 /// How many steps (one op tried from one path) finding the final paths may take.
 pub const FINAL_PATH_STEPS_MAX: usize = 10_000;
+
+/// How many ops a final path may hold: a history with thousands of pending ops would
+/// otherwise make paths, and the recursion that builds them, thousands long.
+pub const FINAL_PATH_OPS_MAX: usize = 16;
 
 /// `(verdict, {:linearizable … :timeline … :valid? …})` for one key.
 pub fn key_result(
@@ -160,6 +164,7 @@ impl Writer<'_, '_> {
                     paths.push(Edn::Vector(ended));
                 }
                 Some(_) if op == failing => {}
+                Some(_) if path.len() >= FINAL_PATH_OPS_MAX => {}
                 Some(next_value) => {
                     let mut longer = path.clone();
                     longer.push(Edn::kmap([

@@ -16,10 +16,15 @@
 //!
 //! Ops whose outcome is unknown (`:info`, or never completed) have a call and no return:
 //! they may be linearized anywhere after their call, or never, since nothing forces them
-//! out of the list. Two of them that make the same call are interchangeable once both
-//! have been invoked, so the search only ever tries the earlier one; and the memo skips a
-//! configuration that has used up more of them than one already explored. Together these
-//! keep a run full of timed-out writes from costing 2ⁿ configurations.
+//! out of the list. Three shortcuts keep a run full of them from costing 2ⁿ
+//! configurations, each safe because an uncertain op may also never happen:
+//! - two that make the same call are interchangeable once both have been invoked, so the
+//!   search only ever tries the earlier one;
+//! - an uncertain write never directly follows another uncertain op: the write would
+//!   erase it, so an order with the pair explains no more than the order without the
+//!   first;
+//! - the memo skips a configuration that has used up more of them than one already
+//!   explored.
 //!
 //! When the history is not linearizable, the search also says where: the op whose return
 //! was the furthest any attempt reached (Knossos's `:op`, the first op that no order can
@@ -113,6 +118,7 @@ struct Search<'o, 'h> {
     entry_position: Vec<usize>,
 }
 
+/// Searches, giving up after `explored_max` configurations.
 pub fn search_bounded(ops: &[RegisterOp<'_>], explored_max: usize) -> Verdict {
     let search = Search::new(ops);
     search.run(explored_max)
@@ -127,9 +133,9 @@ impl<'o, 'h> Search<'o, 'h> {
                 events.push((at, Entry::Return(index)));
             }
         }
-        // A call sorts before a return at the same place (only hostile histories have
-        // one), so that an op is never due before it starts.
-        events.sort_by_key(|(at, entry)| (*at, matches!(entry, Entry::Return(_))));
+        // Positions are distinct places in the history, and a completion comes after
+        // its invocation there, so this is history order.
+        events.sort_by_key(|(at, _)| *at);
         let mut entries = vec![Entry::Head];
         let mut entry_position = vec![0];
         let mut call_node = vec![0; ops.len()];
@@ -227,6 +233,13 @@ impl<'o, 'h> Search<'o, 'h> {
                 Entry::Call(op) => {
                     let call = self.ops[op].call;
                     let uncertain = self.ops[op].completed_at.is_none();
+                    let after_uncertain = stack
+                        .last()
+                        .is_some_and(|(last, _)| self.ops[*last].completed_at.is_none());
+                    if uncertain && after_uncertain && matches!(call, Call::Write(_)) {
+                        node = self.links.next[node];
+                        continue;
+                    }
                     if uncertain && uncertain_seen.contains(&call) {
                         node = self.links.next[node];
                         continue;
