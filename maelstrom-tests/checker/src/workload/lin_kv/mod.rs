@@ -14,6 +14,11 @@
 //! tuple, an unknown `:f`, a cas that is not `[from to]`) cannot be judged: they are
 //! listed under `:malformed` and make the verdict `:unknown` unless a key is invalid.
 //! Jepsen would throw on them instead, making the whole workload `:unknown`.
+//!
+//! Cost: a Maelstrom key has at most a few dozen timed-out ops (it is retired once 20
+//! processes have used it, and a timeout retires a process), and its check takes
+//! microseconds. Hundreds of timed-out cas ops over a few values on one key can take
+//! seconds (400 over five values, with a read no order explains: 20 s in release).
 
 mod history;
 mod memo;

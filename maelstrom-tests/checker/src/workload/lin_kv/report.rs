@@ -2,8 +2,8 @@
 //! (maelstrom.md §3.6): `{:linearizable {...} :timeline {:valid? true} :valid? ...}`.
 //!
 //! - Linearizable: `{:valid? true, :configs (config), :final-paths ()}`, with the one
-//!   configuration at the end of the order the search found (Knossos lists up to ten of
-//!   the configurations still alive at the end; which one comes first is arbitrary).
+//!   configuration at the end of the order the search found (Knossos lists several of
+//!   the configurations still alive at the end).
 //! - Not linearizable: `:op` (the op no order can explain), `:previous-ok` (the last
 //!   `:ok` op on the key before it), `:last-op` (the op linearized last in the first
 //!   configuration), `:configs` (the configurations that reached `:op`'s completion:
@@ -13,8 +13,8 @@
 //!
 //! Left out: Knossos lists *every* configuration alive before `:op`; here at most
 //! [`CONFIGS_SHOWN_MAX`], and at most [`FINAL_PATHS_SHOWN_MAX`] final paths of at most
-//! [`FINAL_PATH_OPS_MAX`] ops, found in at most [`FINAL_PATH_STEPS_MAX`] steps. `:timeline` is the HTML timeline's checker,
-//! always valid and drawn by nobody here.
+//! [`FINAL_PATH_OPS_MAX`] ops, found in at most [`FINAL_PATH_STEPS_MAX`] steps.
+//! `:timeline` is the HTML timeline's checker, always valid and drawn by nobody here.
 //!
 //! [`CONFIGS_SHOWN_MAX`]: super::search::CONFIGS_SHOWN_MAX
 
