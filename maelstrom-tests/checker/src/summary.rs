@@ -191,7 +191,7 @@ fn lin_kv_lines(section: &Edn) -> Vec<String> {
         .count();
     let failures = section.get("failures").map_or("?".into(), Edn::to_string);
     let mut lines = vec![format!(
-        "  {} keys; failures {failures}; {unknown} unknown",
+        "  keys checked {}; failures {failures}; unknown {unknown}",
         keys.len()
     )];
     let Some(Edn::Vector(failed)) = section.get("failures") else {

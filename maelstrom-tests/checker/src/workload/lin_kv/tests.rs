@@ -546,7 +546,7 @@ fn the_summary_names_the_failing_key_and_op() {
     let results = crate::check::check(&options, &history.ops, None).expect("checks");
     let summary = crate::summary::render(&results, &options);
     assert!(
-        summary.contains("  2 keys; failures [0]; 0 unknown\n"),
+        summary.contains("  keys checked 2; failures [0]; unknown 0\n"),
         "{summary}"
     );
     assert!(
