@@ -116,6 +116,7 @@ fn workload_lines(workload: &str, section: &Edn, results: &Edn) -> Vec<String> {
         )],
         "txn-rw-register" => vec![txn_line(section, results)],
         "kafka" => kafka_lines(section, results),
+        "lin-kv" => lin_kv_lines(section),
         _ => Vec::new(),
     }
 }
@@ -175,6 +176,56 @@ fn kafka_lines(section: &Edn, results: &Edn) -> Vec<String> {
         ),
         format!("  worst realtime lag {}", get("worst-realtime-lag")),
     ]
+}
+
+/// lin-kv (maelstrom.md §3.6): how many keys were judged and which failed; for the first
+/// failing key, the op no order explains and the values the register could hold before it.
+fn lin_kv_lines(section: &Edn) -> Vec<String> {
+    let keys = match section.get("results") {
+        Some(Edn::Map(keys)) => keys.as_slice(),
+        _ => &[],
+    };
+    let unknown = keys
+        .iter()
+        .filter(|(_, result)| result.get("valid?") == Some(&Edn::keyword("unknown")))
+        .count();
+    let failures = section.get("failures").map_or("?".into(), Edn::to_string);
+    let mut lines = vec![format!(
+        "  keys checked {}; failures {failures}; unknown {unknown}",
+        keys.len()
+    )];
+    let Some(Edn::Vector(failed)) = section.get("failures") else {
+        return lines;
+    };
+    let first = failed
+        .first()
+        .and_then(|key| keys.iter().find(|(other, _)| other == key));
+    if let Some((key, result)) = first {
+        let linearizable = result.get("linearizable");
+        let op = linearizable
+            .and_then(|l| l.get("op"))
+            .map_or("?".into(), Edn::to_string);
+        let mut values: Vec<String> = Vec::new();
+        if let Some(Edn::List(configs) | Edn::Vector(configs)) =
+            linearizable.and_then(|l| l.get("configs"))
+        {
+            for config in configs {
+                let model = match config.get("model") {
+                    Some(Edn::Tagged(_, model)) => model.get("value"),
+                    other => other.and_then(|model| model.get("value")),
+                };
+                let value = model.map_or("?".into(), Edn::to_string);
+                if !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+        }
+        lines.push(format!(
+            "  key {key}: no order explains {op}; the register could hold {} before it",
+            values.join(" or ")
+        ));
+    }
+    lines
 }
 
 fn count_of(value: Option<&Edn>) -> usize {

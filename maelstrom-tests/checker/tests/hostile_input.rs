@@ -137,6 +137,8 @@ fn op_history() -> impl Strategy<Value = Vec<Op>> {
             "broadcast",
             "add",
             "read",
+            "write",
+            "cas",
             "start-partition",
         ]),
         prop_oneof![
@@ -262,7 +264,7 @@ proptest! {
         let text: String = history.iter().map(|op| op.to_edn_line() + "\n").collect();
         let read = parse_history(&text, Path::new("history.edn")).ok();
         prop_assert_eq!(read, Some(history.clone()));
-        for workload in ["echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter"] {
+        for workload in ["echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "lin-kv"] {
             let options = CheckOptions {
                 workload: workload.into(),
                 availability: Some(1.0),

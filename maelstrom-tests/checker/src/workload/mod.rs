@@ -1,12 +1,13 @@
 //! Workload checkers (maelstrom.md §3): one module per family of workloads.
 //!
 //! Each takes the whole history and returns the `:workload` results map with
-//! its verdict. Adding a workload (lin-kv) is one more module and one more arm in
+//! its verdict. Adding a workload is one more module and one more arm in
 //! [`check_workload`].
 
 mod counter;
 mod echo;
 mod kafka;
+mod lin_kv;
 mod set_full;
 mod txn;
 mod unique_ids;
@@ -25,6 +26,7 @@ pub fn check_workload(options: &CheckOptions, history: &[Op]) -> anyhow::Result<
         "g-counter" | "pn-counter" => counter::check(history),
         "txn-rw-register" => txn::check(history, &options.consistency_models)?,
         "kafka" => kafka::check(history),
+        "lin-kv" => lin_kv::check(history),
         other => anyhow::bail!("workload {other}: checker not supported yet"),
     })
 }
