@@ -9,6 +9,7 @@ use anyhow::Context;
 use maelstrom_checker::{Edn, Results, Validity};
 
 use crate::cli::{parse_availability, split_models, AnalyzeArgs, CriteriaArgs, EXIT_BAD_ARGUMENTS};
+use crate::console::outln;
 use crate::run::report::{exit_code_of, judge_criteria, print_verdict};
 
 /// `analyze PATH`: the checkers again, on a run directory or a `history.edn`. Flags win
@@ -34,7 +35,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     };
     let (options, history, net) = maelstrom_checker::analyze::load_with(&args.path, &overrides)?;
     let results = maelstrom_checker::check(&options, &history, net.as_ref())?;
-    println!("{}", maelstrom_checker::summary::render(&results, &options));
+    outln!("{}", maelstrom_checker::summary::render(&results, &options));
     print_verdict(results.valid, None, &[]);
     Ok(exit_code_of(results.valid))
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::cli::{BenchArgs, RunArgs, TestConfig};
+use crate::console::outln;
 use crate::process;
 use crate::run::World;
 
@@ -51,12 +52,12 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<i32> {
         anyhow::bail!("the benchmark run stopped: {}", abort.message);
     }
     let messages = executed.finished.traffic.servers.recv_count;
-    println!(
+    outln!(
         "nodes: {}, seconds: {seconds:.1}, messages routed: {messages}",
         config.nodes.len()
     );
-    println!("throughput: {:.0} msgs/s", messages as f64 / seconds);
-    println!(
+    outln!("throughput: {:.0} msgs/s", messages as f64 / seconds);
+    outln!(
         "harness CPU: {:.2} µs/msg ({:.1} s total)",
         cpu.as_secs_f64() * 1e6 / messages.max(1) as f64,
         cpu.as_secs_f64()

@@ -21,6 +21,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod cli;
+mod console;
 pub mod logs;
 pub mod process;
 pub mod run;
@@ -31,6 +32,8 @@ pub mod store;
 use clap::Parser;
 
 use cli::{Cli, Command, TestConfig, EXIT_BAD_ARGUMENTS, EXIT_CRASH};
+
+use crate::console::out;
 
 /// Parses `args` (with the program name first), runs the command, returns the exit code.
 pub fn main_with_args(args: Vec<String>) -> i32 {
@@ -79,7 +82,7 @@ pub fn report_parse_error(error: clap::Error) -> i32 {
     use clap::error::ErrorKind;
     match error.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{error}");
+            out!("{error}");
             0
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {

@@ -32,6 +32,8 @@ use tokio::sync::Semaphore;
 
 use http::{Body, Method, Request, Response, Status};
 
+use crate::console::outln;
+
 /// Connections served at once; the next waits for one to finish.
 pub const CONNECTIONS_MAX: usize = 64;
 /// How long a client has to send its request head.
@@ -49,7 +51,7 @@ pub async fn serve(store: &Path, host: &str, port: u16) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("could not listen on {host}:{port}"))?;
     let address = listener.local_addr()?;
-    println!("Serving {} on http://{address}/", store.display());
+    outln!("Serving {} on http://{address}/", store.display());
     serve_on(store, listener).await
 }
 

@@ -5,10 +5,6 @@
 //! to a fresh key after its 21st process; and the two fixture nodes, run as processes,
 //! get the checker's verdicts: `lin-kv-proxy` (the lin-kv service behind every node) is
 //! valid, `lin-kv-local` (one map per node) is not, with the failing key listed.
-//!
-//! The two verdict tests need the lin-kv checker (`check_workload` judging
-//! `"lin-kv"`), which is not in this branch; until it lands they are ignored, and they
-//! say what the finished harness must do.
 
 mod support;
 
@@ -92,7 +88,6 @@ fn a_concurrency_that_is_not_a_multiple_of_two_n_is_refused_before_anything_star
 /// maelstrom.md §3.6: a node that forwards to the linearizable lin-kv service passes
 /// the per-key linearizability checker.
 #[test]
-#[ignore = "needs the lin-kv checker"]
 fn a_node_backed_by_the_lin_kv_service_is_valid() {
     let outcome = process_run("lin-kv-proxy");
     assert_eq!(outcome.exit_code, VALID, "{}", outcome.output);
@@ -102,7 +97,6 @@ fn a_node_backed_by_the_lin_kv_service_is_valid() {
 /// maelstrom.md §3.6: one map per node makes reads on one node miss writes made on
 /// another; the checker finds key 0 not linearizable and lists it in `:failures`.
 #[test]
-#[ignore = "needs the lin-kv checker"]
 fn a_node_with_its_own_map_is_not_linearizable_and_the_key_is_listed() {
     let outcome = process_run("lin-kv-local");
     assert_eq!(outcome.exit_code, INVALID, "{}", outcome.output);

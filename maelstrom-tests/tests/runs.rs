@@ -514,3 +514,26 @@ fn criteria_judges_a_real_maelstrom_results_file() {
     let unknown = harness(&["criteria", &good, "--challenge", "9z"], SHORT_RUN);
     assert_eq!(unknown.exit_code, BAD_ARGUMENTS, "{}", unknown.output);
 }
+
+/// A reader that goes away (`... | head -1`) ends nothing: the run goes on, stores its
+/// history and exits with its verdict, and nothing panics.
+#[test]
+fn a_run_whose_reader_goes_away_still_ends_with_its_verdict() {
+    let scratch = Scratch::new("maelstrom-closed-stdout-");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_maelstrom-tests"))
+        .args(["test", "--store"])
+        .arg(scratch.path())
+        .args(["-w", "echo", "--bin", &fixture("echo-plain")])
+        .args(["--node-count", "1", "--time-limit", "2", "--rate", "10"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the harness runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("the harness ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(VALID), "{stderr}");
+    assert!(scratch.join("latest/history.edn").exists(), "history stored");
+}

@@ -22,6 +22,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::cli::{TestConfig, EXIT_BAD_ARGUMENTS};
+use crate::console::{out, outln};
 use crate::run::report::{self, Crashed, RunContext};
 use crate::run::{Abort, Finished, World};
 use crate::store;
@@ -37,7 +38,7 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Runs one test with real processes; returns the exit code.
 pub async fn run(config: TestConfig, command_line: Vec<String>) -> anyhow::Result<i32> {
-    println!("seed: {}", config.seed);
+    outln!("seed: {}", config.seed);
     let world = match World::new(&config) {
         Ok(world) => world,
         Err(line) => {
@@ -213,7 +214,7 @@ fn print_notices(world: &mut World, progress: &Progress, console: bool) {
         if notice.warning {
             eprintln!("{}", notice.text);
         } else {
-            println!("{}", notice.text);
+            outln!("{}", notice.text);
         }
     }
 }
@@ -256,7 +257,7 @@ impl Progress {
         } else {
             "healed"
         };
-        print!(
+        out!(
             "\r\x1b[2K[{}] {:.1} / {} s, {} ops, {} msgs, network {nemesis}",
             progress.phase,
             progress.elapsed_ns as f64 / 1e9,
@@ -264,15 +265,13 @@ impl Progress {
             progress.invocations,
             progress.messages,
         );
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
+        crate::console::flush();
     }
 
     fn clear(&self) {
         if self.enabled {
-            print!("\r\x1b[2K");
-            use std::io::Write;
-            let _ = std::io::stdout().flush();
+            out!("\r\x1b[2K");
+            crate::console::flush();
         }
     }
 }

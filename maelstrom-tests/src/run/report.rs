@@ -17,6 +17,7 @@ use super::{End, Finished};
 use crate::cli::{
     TestConfig, EXIT_BAD_ARGUMENTS, EXIT_CRASH, EXIT_INVALID, EXIT_UNKNOWN, EXIT_VALID,
 };
+use crate::console::outln;
 use crate::store;
 
 /// Exit codes of a harness that was interrupted, as a shell reports a signal (128 + n).
@@ -249,15 +250,15 @@ pub fn print(
     let summary = maelstrom_checker::summary::render(results, &check_options(config));
     let palette = Palette::for_stdout();
     for line in summary.lines() {
-        println!("{}", palette.verdicts_in(line));
+        outln!("{}", palette.verdicts_in(line));
     }
     if !has_invocations(finished) {
-        println!("No operation was invoked (--rate 0 or --time-limit 0?): nothing was tested.");
+        outln!("No operation was invoked (--rate 0 or --time-limit 0?): nothing was tested.");
     }
     print_verdict(results.valid, config.check.as_deref(), &verdict.unmet);
-    println!("Store: {}", stored.display());
+    outln!("Store: {}", stored.display());
     if verdict.exit_code != EXIT_VALID {
-        println!(
+        outln!(
             "Replay: {}",
             replay_command(context.command_line, config.seed)
         );
@@ -315,14 +316,14 @@ pub fn print_verdict(valid: Validity, challenge: Option<&str>, unmet: &[String])
     if let Some(challenge) = challenge {
         if unmet.is_empty() {
             let line = format!("Challenge {challenge}: every pass criterion is met.");
-            println!("{}", palette.paint(GREEN, &line));
+            outln!("{}", palette.paint(GREEN, &line));
         } else {
             let heading = format!(
                 "Challenge {challenge}: {} criterion(s) not met:",
                 unmet.len()
             );
-            println!("{}", palette.paint(RED, &heading));
-            unmet.iter().for_each(|line| println!("  - {line}"));
+            outln!("{}", palette.paint(RED, &heading));
+            unmet.iter().for_each(|line| outln!("  - {line}"));
         }
     }
     let (colour, line) = match valid {
@@ -333,7 +334,7 @@ pub fn print_verdict(valid: Validity, challenge: Option<&str>, unmet: &[String])
             "Errors occurred during analysis, but no anomalies found. ಠ~ಠ",
         ),
     };
-    println!("{}", palette.paint(colour, line));
+    outln!("{}", palette.paint(colour, line));
 }
 
 const GREEN: &str = "\x1b[32m";

@@ -14,6 +14,7 @@ use protocol::Node;
 
 use super::sweep;
 use crate::cli::{parse_seed_range, SimArgs, TestConfig, EXIT_BAD_ARGUMENTS, EXIT_CRASH};
+use crate::console::outln;
 use crate::run::report::{self, replay_command, RunContext};
 use crate::run::World;
 use crate::store;
@@ -82,7 +83,7 @@ fn run<N: Node>(command_line: &[String]) -> i32 {
 
 /// One seed, with the same console output and store as process mode.
 fn single<N: Node>(config: &TestConfig, command_line: &[String]) -> anyhow::Result<i32> {
-    println!("seed: {}", config.seed);
+    outln!("seed: {}", config.seed);
     let world = match World::new(config) {
         Ok(world) => world,
         Err(line) => {
@@ -93,7 +94,7 @@ fn single<N: Node>(config: &TestConfig, command_line: &[String]) -> anyhow::Resu
     let replay = replay_command(command_line, config.seed);
     let started = Instant::now();
     let simulated = super::simulate::<N>(config, world, &replay, true);
-    println!(
+    outln!(
         "Simulated {:.1} s in {:.2} s of wall time.",
         simulated.finished.end_ns as f64 / 1e9,
         started.elapsed().as_secs_f64()

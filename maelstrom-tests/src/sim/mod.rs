@@ -32,6 +32,7 @@ use std::time::Duration;
 use protocol::{Engine, Node};
 
 use crate::cli::TestConfig;
+use crate::console::outln;
 use crate::run::{Abort, Finished, World};
 use engine::SimNode;
 pub use entry::main;
@@ -209,7 +210,7 @@ fn print_notices(world: &mut World, console: bool) {
         if notice.warning {
             eprintln!("{}", notice.text);
         } else {
-            println!("{}", notice.text);
+            outln!("{}", notice.text);
         }
     }
 }

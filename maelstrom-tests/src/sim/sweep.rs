@@ -17,6 +17,7 @@ use maelstrom_checker::{Edn, Results};
 use protocol::Node;
 
 use crate::cli::{RunArgs, TestConfig, EXIT_BAD_ARGUMENTS, EXIT_CRASH, EXIT_INVALID, EXIT_VALID};
+use crate::console::outln;
 use crate::run::report::{self, replay_command, shown_path, RunContext, Verdict};
 use crate::run::World;
 use crate::store;
@@ -53,7 +54,7 @@ pub fn sweep<N: Node>(
         return EXIT_BAD_ARGUMENTS;
     }
     let total = seeds.end() - seeds.start() + 1;
-    println!(
+    outln!(
         "Simulating {} over {total} seed(s), {}..={}...",
         config.workload,
         seeds.start(),
@@ -95,14 +96,14 @@ pub fn sweep<N: Node>(
         for (seed, line) in lines {
             waiting.insert(seed, line);
             while let Some(line) = waiting.remove(&next_to_print) {
-                println!("{}", line.line);
+                outln!("{}", line.line);
                 outcomes.push(line);
                 next_to_print += 1;
             }
         }
     });
     let valid_count = outcomes.iter().filter(|outcome| outcome.valid).count();
-    println!(
+    outln!(
         "{valid_count} of {total} seed(s) valid, in {:.1} s.",
         started.elapsed().as_secs_f64()
     );
@@ -111,7 +112,7 @@ pub fn sweep<N: Node>(
         .filter_map(|outcome| outcome.replay.as_ref())
         .collect();
     for replay in &replays {
-        println!("Replay: {replay}");
+        outln!("Replay: {replay}");
     }
     if replays.is_empty() {
         EXIT_VALID
