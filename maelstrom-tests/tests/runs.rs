@@ -535,5 +535,8 @@ fn a_run_whose_reader_goes_away_still_ends_with_its_verdict() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(VALID), "{stderr}");
-    assert!(scratch.join("latest/history.edn").exists(), "history stored");
+    assert!(
+        scratch.join("latest/history.edn").exists(),
+        "history stored"
+    );
 }
