@@ -2,7 +2,7 @@
 #
 #   make test-all        every challenge with its exact command line, real processes in real time
 #   make sim-all         every challenge in the simulation, over many seeds, in seconds
-#   make check           fmt, clippy -D warnings, tests (the one gate)
+#   make check           fmt, clippy -D warnings, docs, tests (the one gate)
 #   make bench           every benchmark
 #
 # One challenge: make test-echo, test-unique-ids, test-broadcast (or -3a … -3e),
@@ -100,7 +100,7 @@ endef
 	test-broadcast-3c test-broadcast-3d test-broadcast-3e test-counter test-pn-counter test-kafka \
 	test-txn test-txn-6a test-txn-6b test-txn-6c test-all \
 	sim-echo sim-unique-ids sim-broadcast sim-counter sim-kafka sim-txn sim-all \
-	check fmt clippy test bench bench-runtime bench-harness bench-sim bench-broadcast bench-counter \
+	check fmt clippy doc test bench bench-runtime bench-harness bench-sim bench-broadcast bench-counter \
 	bench-kafka clean
 
 help:
@@ -245,13 +245,17 @@ sim-all: sim-echo sim-unique-ids sim-broadcast sim-counter sim-kafka sim-txn
 
 # --- The gate -----------------------------------------------------------------
 
-check: fmt clippy test
+check: fmt clippy doc test
 
 fmt:
 	$(CARGO) fmt --all --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The crate docs are the reading path's other half: a link that resolves nowhere fails.
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --quiet
 
 test:
 	$(CARGO) test --workspace

@@ -14,7 +14,7 @@
 //! workloads, services) lives in `maelstrom-model`; judging a history lives in
 //! `maelstrom-checker`. This crate adds the run's phases ([`run`]), the store directory
 //! ([`store`]), the command line ([`cli`]), `analyze`/`criteria` ([`analyze`]) and the
-//! routing benchmark ([`bench`]), and `serve`, which shows a store over HTTP ([`serve`]).
+//! routing benchmark ([`mod@bench`]), and `serve`, which shows a store over HTTP ([`serve`]).
 //!
 //! Left out: the journal files (`net-journal/`), `test.jepsen`, and `--test-count`.
 

@@ -408,7 +408,7 @@ impl BroadcastNode {
             && heard_at.is_none_or(|at| now - at >= self.upstream_silence_max())
     }
 
-    /// [`upstream_silence_max`] for this node's flush interval.
+    /// Two flush intervals (`upstream_silence_max`) for this node's flush interval.
     pub fn upstream_silence_max(&self) -> Duration {
         upstream_silence_max(self.options.flush_interval)
     }

@@ -10,7 +10,7 @@
 //!
 //! Modules: [`edn`] (the value type and its text form), [`history`] (ops),
 //! [`net`] (message counts the runner measures; a history cannot show them),
-//! [`check`] (the entry point that composes every checker).
+//! [`check()`] (the entry point that composes every checker).
 
 pub mod analyze;
 pub mod check;

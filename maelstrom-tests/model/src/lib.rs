@@ -14,9 +14,9 @@
 //!
 //! Module map:
 //! - [`latency`]: `--latency` / `--latency-dist` draws (§5.1).
-//! - [`grudge`]: the partition nemesis's four grudge shapes (§5.2).
+//! - [`mod@grudge`]: the partition nemesis's four grudge shapes (§5.2).
 //! - [`network`]: queues, deadlines, partitions at dequeue, message counts, client ids (§5.1).
-//! - [`topology`]: grid, line, total and tree topologies (§5.3).
+//! - [`mod@topology`]: grid, line, total and tree topologies (§5.3).
 //! - [`services`]: the four built-in services (§4), one file each.
 //! - [`workloads`]: the [`Workload`] trait and one client module per workload (§3).
 

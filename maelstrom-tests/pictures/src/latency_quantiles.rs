@@ -7,7 +7,7 @@
 //! window's middle. Every completed operation counts, whatever its outcome, as in jepsen.
 //!
 //! jepsen's windows are 30 s long; a 20 s run would then be a single point, so short
-//! runs get shorter windows ([`chart::window_s`]) and the subtitle says how long.
+//! runs get shorter windows (`chart::window_s`) and the subtitle says how long.
 //! Windows without operations have no quantiles and are skipped, not drawn as zero.
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! jepsen's `checker/perf.clj` `rate-graph!` (Maelstrom's `rate.png`): completions are
 //! counted by `:f`, outcome and the window their completion falls in, and each count
 //! is divided by the window's length. jepsen's windows are 10 s long; short runs get
-//! shorter ones ([`chart::window_s`]) and the subtitle says how long.
+//! shorter ones (`chart::window_s`) and the subtitle says how long.
 //!
 //! Two departures, both so that a learner does not read a dip that did not happen:
 //! a window with no completions of a series is drawn as 0 (jepsen leaves a gap the

@@ -9,7 +9,7 @@
 //!
 //! Two choices differ from jepsen. Boxes are placed by clock time, not by event
 //! index, so that a partition (shaded across all columns) lines up with the operations
-//! it slowed. The scale gives the busiest process about [`PX_PER_OP`] pixels per
+//! it slowed. The scale gives the busiest process about `PX_PER_OP` pixels per
 //! operation (jepsen's rows are 16 px), and every box is at least
 //! [`BOX_HEIGHT_PX_MIN`] tall so that a fast operation stays visible.
 //! Like jepsen, only the first [`OPS_MAX`] operations are drawn, and the page says so.

@@ -35,7 +35,7 @@ pub(crate) const INCOMING_CHUNKS_MAX: usize = 4;
 /// The longest line kept, in bytes. Maelstrom's messages are far shorter. A
 /// line that grows past this before its newline arrives is skipped whole
 /// rather than growing the buffer without end. (One that ends within the same
-/// read may be up to [`READ_CHUNK_BYTES`] longer, and is kept.)
+/// read may be up to `READ_CHUNK_BYTES` longer, and is kept.)
 pub const LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
 
 /// What the reader thread hands to the loop.
