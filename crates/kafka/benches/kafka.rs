@@ -8,36 +8,13 @@
 //! Process runs take real time (20 s, 10 s of quiet, the final polls), so
 //! there are fewer of them: [`PROCESS_SEEDS`].
 
-use std::path::Path;
-
 use maelstrom_driver::{run_sim, run_test, Run};
 use serde_json::Value;
 
-const COMMAND_5A: &[&str] = &[
-    "-w",
-    "kafka",
-    "--node-count",
-    "1",
-    "--concurrency",
-    "2n",
-    "--time-limit",
-    "20",
-    "--rate",
-    "1000",
-];
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-const COMMAND_5B: &[&str] = &[
-    "-w",
-    "kafka",
-    "--node-count",
-    "2",
-    "--concurrency",
-    "2n",
-    "--time-limit",
-    "20",
-    "--rate",
-    "1000",
-];
+use support::{COMMAND_5A, COMMAND_5B};
 
 /// Seeds of the simulated runs.
 const SIM_SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
@@ -55,17 +32,17 @@ struct Kind {
 const KINDS: [Kind; 3] = [
     Kind {
         name: "5a",
-        command: COMMAND_5A,
+        command: &COMMAND_5A,
         extra: &["--check", "5a"],
     },
     Kind {
         name: "5b/5c",
-        command: COMMAND_5B,
+        command: &COMMAND_5B,
         extra: &["--check", "5c"],
     },
     Kind {
         name: "5b partition",
-        command: COMMAND_5B,
+        command: &COMMAND_5B,
         extra: &["--nemesis", "partition", "--check", "5b"],
     },
 ];
@@ -79,7 +56,7 @@ struct Figures {
 }
 
 fn main() {
-    let node = Path::new(env!("CARGO_BIN_EXE_kafka"));
+    let node = support::kafka();
     println!(
         "{:<8} {:<13} {:>5} {:>7} {:>12} {:>13} {:>7}",
         "mode", "run", "seed", "valid?", "msgs-per-op", "availability", "ops"

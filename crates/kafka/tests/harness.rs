@@ -7,27 +7,13 @@ mod support;
 
 use maelstrom_driver::run_test;
 use serde_json::Value;
-use support::{kafka, MSGS_PER_OP_MAX};
+use support::{kafka, shortened, with, COMMAND_5B, MSGS_PER_OP_MAX};
 
 /// maelstrom.md §7, 5b in process mode, shortened: real processes, real time.
 #[test]
 fn challenge_5b_is_valid_as_processes() {
-    let args = [
-        "-w",
-        "kafka",
-        "--node-count",
-        "2",
-        "--concurrency",
-        "2n",
-        "--time-limit",
-        "5",
-        "--rate",
-        "1000",
-        "--seed",
-        "1",
-        "--check",
-        "5b",
-    ];
+    let command = shortened(&COMMAND_5B, "5");
+    let args = with(&command, &["--seed", "1", "--check", "5b"]);
     let run = run_test(kafka(), &args);
     println!("{}", run.output);
     run.assert_valid();

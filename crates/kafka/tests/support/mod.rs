@@ -1,7 +1,7 @@
-//! What the kafka integration tests share: the challenge commands, the binary,
-//! and a way to give back the disk a stored run took.
+//! What the kafka integration tests and `make bench-kafka` share: the challenge
+//! commands, the 5c targets, the binary, and the stored runs of a sweep.
 
-// Each test file compiles this module for itself and uses part of it.
+// Each test file, and the benchmark, compiles this module for itself and uses part of it.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
