@@ -63,12 +63,7 @@ fn figure(run: &Run, path: &[&str]) -> f64 {
 #[test]
 fn challenge_3c_is_valid_on_every_seed_under_partitions() {
     let run = sim(&[&CHALLENGE_3C, &["3c", "--seeds", "0..200"]]);
-    run.assert_valid();
-    assert!(
-        run.output.contains("200 of 200 seed(s) valid"),
-        "{}",
-        run.output
-    );
+    run.assert_every_seed_valid(200);
 }
 
 /// maelstrom.md §7: 3d "must stay correct with `--nemesis partition`"; every
@@ -79,12 +74,7 @@ fn challenge_3d_is_valid_on_every_seed_under_partitions() {
         &CHALLENGE_3D_PARTITIONED,
         &["--check", "3c", "--seeds", "0..24"],
     ]);
-    run.assert_valid();
-    assert!(
-        run.output.contains("24 of 24 seed(s) valid"),
-        "{}",
-        run.output
-    );
+    run.assert_every_seed_valid(24);
 }
 
 /// Routing around a lost hub, where it matters most: seed 1 draws one

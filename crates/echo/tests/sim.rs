@@ -36,12 +36,7 @@ fn partitions_change_nothing_for_echo_over_twenty_seeds() {
     ]
     .concat();
     let run = run_sim(echo(), &args);
-    run.assert_valid();
-    assert!(
-        run.output.contains("20 of 20 seed(s) valid"),
-        "{}",
-        run.output
-    );
+    run.assert_every_seed_valid(20);
 }
 
 /// The same command and seed give byte-identical history.edn and results.edn.

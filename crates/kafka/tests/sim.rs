@@ -16,12 +16,7 @@ use support::{kafka, with, COMMAND_5A, COMMAND_5B, MSGS_PER_OP_MAX, OK_FRACTION_
 fn sweep_is_valid(command: &[&str], extra: &[&str]) {
     let args = with(&with(command, extra), &["--seeds", "0..20"]);
     let run = run_sim(kafka(), &args);
-    run.assert_valid();
-    assert!(
-        run.output.contains("20 of 20 seed(s) valid"),
-        "{}",
-        run.output
-    );
+    run.assert_every_seed_valid(20);
 }
 
 /// maelstrom.md §7, 5a: a single-node log.

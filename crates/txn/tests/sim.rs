@@ -78,12 +78,7 @@ fn sweep(challenge: &str, flags: &[&str]) -> Run {
 }
 
 fn assert_all_twenty_valid(run: &Run) {
-    run.assert_valid();
-    assert!(
-        run.output.contains("20 of 20 seed(s) valid"),
-        "{}",
-        run.output
-    );
+    run.assert_every_seed_valid(20);
     // A seed line shows the availability only when it is below 1.0.
     assert!(!run.output.contains("availability"), "{}", run.output);
 }

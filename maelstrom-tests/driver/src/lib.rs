@@ -73,6 +73,18 @@ impl Run {
             self.output
         );
     }
+
+    /// Panics with the output unless a seed sweep (`--seeds A..B`) ran `seeds` seeds
+    /// and every one of them was valid.
+    pub fn assert_every_seed_valid(&self, seeds: usize) {
+        self.assert_valid();
+        let summary = format!("{seeds} of {seeds} seed(s) valid");
+        assert!(
+            self.output.contains(&summary),
+            "expected \"{summary}\"; harness output:\n{}",
+            self.output
+        );
+    }
 }
 
 /// The harness binary, built on first use.
