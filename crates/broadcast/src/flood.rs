@@ -117,18 +117,9 @@ impl Node for FloodNode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::Body;
 
     fn message(src: &str, payload: FloodPayload) -> Message<FloodPayload> {
-        Message {
-            src: src.into(),
-            dest: "n0".into(),
-            body: Body {
-                msg_id: Some(1),
-                in_reply_to: None,
-                payload,
-            },
-        }
+        Message::new(src, "n0", Some(1), payload)
     }
 
     fn start() -> (FloodNode, Context<FloodTick>) {

@@ -56,7 +56,6 @@ fn main() -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::Body;
     use serde_json::json;
 
     /// maelstrom.md §3.1: the reply carries the same value and answers the request's msg_id.
@@ -70,17 +69,14 @@ mod tests {
             },
             &mut ctx,
         );
-        let request = Message {
-            src: "c1".into(),
-            dest: "n0".into(),
-            body: Body {
-                msg_id: Some(7),
-                in_reply_to: None,
-                payload: Payload::Echo {
-                    echo: json!("Please echo 35"),
-                },
+        let request = Message::new(
+            "c1",
+            "n0",
+            Some(7),
+            Payload::Echo {
+                echo: json!("Please echo 35"),
             },
-        };
+        );
         node.on_message(request, &mut ctx);
         let sent = ctx.take_sent::<Payload>();
         assert_eq!(sent.len(), 1);

@@ -32,6 +32,27 @@ pub struct Message<P> {
     pub body: Body<P>,
 }
 
+impl<P> Message<P> {
+    /// A message that answers nothing (no `in_reply_to`): a request when it has a
+    /// `msg_id`, a one-way message when it has none.
+    pub fn new(
+        src: impl Into<String>,
+        dest: impl Into<String>,
+        msg_id: Option<u64>,
+        payload: P,
+    ) -> Message<P> {
+        Message {
+            src: src.into(),
+            dest: dest.into(),
+            body: Body {
+                msg_id,
+                in_reply_to: None,
+                payload,
+            },
+        }
+    }
+}
+
 /// A message body: the two correlation fields every body may carry, and the
 /// payload (whose `type` tag sits beside them on the wire).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

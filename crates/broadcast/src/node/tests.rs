@@ -1,6 +1,6 @@
 use super::*;
 use crate::link::GOSSIP_BYTES_MAX;
-use protocol::{Body, Effect};
+use protocol::Effect;
 use serde_json::json;
 
 const NODES: [&str; 4] = ["n0", "n1", "n2", "n3"];
@@ -41,27 +41,15 @@ fn start_with(
     (node, ctx, period, logs)
 }
 
-fn message(src: &str, dest: &str, msg_id: Option<u64>, payload: Payload) -> Message<Payload> {
-    Message {
-        src: src.into(),
-        dest: dest.into(),
-        body: Body {
-            msg_id,
-            in_reply_to: None,
-            payload,
-        },
-    }
-}
-
 fn deliver(node: &mut BroadcastNode, ctx: &mut Context<Tick>, src: &str, payload: Payload) {
     let dest = ctx.node_id().to_string();
-    node.on_message(message(src, &dest, None, payload), ctx);
+    node.on_message(Message::new(src, &dest, None, payload), ctx);
 }
 
 fn broadcast(node: &mut BroadcastNode, ctx: &mut Context<Tick>, value: u64) {
     let dest = ctx.node_id().to_string();
     node.on_message(
-        message(
+        Message::new(
             "c1",
             &dest,
             Some(value),
@@ -109,7 +97,7 @@ fn gossip_sent(ctx: &mut Context<Tick>) -> Vec<(String, Vec<u64>)> {
 
 fn read(node: &mut BroadcastNode, ctx: &mut Context<Tick>) -> BTreeSet<u64> {
     let dest = ctx.node_id().to_string();
-    node.on_message(message("c1", &dest, Some(99), Payload::Read), ctx);
+    node.on_message(Message::new("c1", &dest, Some(99), Payload::Read), ctx);
     let replies: Vec<Payload> = ctx
         .take_sent::<Payload>()
         .into_iter()
@@ -244,7 +232,7 @@ fn the_hub_answers_a_leafs_first_message_at_once() {
     // A leaf whose first request is a read greets the hub with a probe.
     let (mut leaf, mut ctx) = start("n2");
     for _ in 0..2 {
-        leaf.on_message(message("c1", "n2", Some(1), Payload::Read), &mut ctx);
+        leaf.on_message(Message::new("c1", "n2", Some(1), Payload::Read), &mut ctx);
     }
     let probes = sent(&mut ctx);
     assert!(
@@ -701,7 +689,7 @@ fn topology_is_answered_and_does_not_change_who_talks_to_whom() {
     let topology = serde_json::from_value(json!({"n0": ["n1"], "n1": ["n0", "n2"], "n2": ["n1"]}))
         .expect("topology");
     leaf.on_message(
-        message("c1", "n2", Some(1), Payload::Topology { topology }),
+        Message::new("c1", "n2", Some(1), Payload::Topology { topology }),
         &mut ctx,
     );
     assert_eq!(

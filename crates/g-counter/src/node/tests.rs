@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use maelstrom_model::Service;
 use protocol::error::ErrorPayload;
-use protocol::{Body, Effect};
+use protocol::Effect;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -61,15 +61,7 @@ impl Cluster {
     fn add(&mut self, node: usize, delta: i64) -> u64 {
         let msg_id = self.next_msg_id;
         self.next_msg_id += 1;
-        let request = Message {
-            src: "c1".into(),
-            dest: NODES[node].into(),
-            body: Body {
-                msg_id: Some(msg_id),
-                in_reply_to: None,
-                payload: Payload::Add { delta },
-            },
-        };
+        let request = Message::new("c1", NODES[node], Some(msg_id), Payload::Add { delta });
         let (counter, ctx) = &mut self.nodes[node];
         counter.on_message(request, ctx);
         self.collect(node);

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use protocol::{Body, Effect};
+use protocol::Effect;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -88,15 +88,7 @@ impl Cluster {
     fn request(&mut self, node: usize, payload: Payload) -> u64 {
         let msg_id = self.next_msg_id;
         self.next_msg_id += 1;
-        let request = Message {
-            src: "c1".to_string(),
-            dest: self.ids[node].clone(),
-            body: Body {
-                msg_id: Some(msg_id),
-                in_reply_to: None,
-                payload,
-            },
-        };
+        let request = Message::new("c1", self.ids[node].clone(), Some(msg_id), payload);
         let (kafka, ctx) = &mut self.nodes[node];
         kafka.on_message(request, ctx);
         self.collect(node, None);
@@ -251,15 +243,12 @@ impl Cluster {
         payload: Payload,
         forwarded_by: Option<(u64, usize, CallId)>,
     ) {
-        let message = Message {
-            src: self.ids[from].clone(),
-            dest: self.ids[to].clone(),
-            body: Body {
-                msg_id,
-                in_reply_to: None,
-                payload,
-            },
-        };
+        let message = Message::new(
+            self.ids[from].clone(),
+            self.ids[to].clone(),
+            msg_id,
+            payload,
+        );
         let (kafka, ctx) = &mut self.nodes[to];
         kafka.on_message(message, ctx);
         self.collect(to, forwarded_by);
@@ -741,15 +730,12 @@ fn records_from_strangers_and_from_non_leaders_are_left_out() {
         ack: Default::default(),
     };
     for src in ["c9", "n1"] {
-        let message = Message {
-            src: src.to_string(),
-            dest: "n0".to_string(),
-            body: Body {
-                msg_id: Some(1),
-                in_reply_to: None,
-                payload: Payload::Replicate(replicate.clone()),
-            },
-        };
+        let message = Message::new(
+            src.to_string(),
+            "n0",
+            Some(1),
+            Payload::Replicate(replicate.clone()),
+        );
         let (kafka, ctx) = &mut cluster.nodes[0];
         kafka.on_message(message, ctx);
         let logs = ctx.take_logs();
@@ -764,18 +750,15 @@ fn records_from_strangers_and_from_non_leaders_are_left_out() {
 fn a_forwarded_send_for_a_key_led_elsewhere_is_refused_not_forwarded() {
     let mut cluster = Cluster::new(2, 0);
     let led_by_n1 = cluster.key_led_by(1);
-    let message = Message {
-        src: "n1".to_string(),
-        dest: "n0".to_string(),
-        body: Body {
-            msg_id: Some(1),
-            in_reply_to: None,
-            payload: Payload::Send {
-                key: led_by_n1,
-                msg: 1,
-            },
+    let message = Message::new(
+        "n1",
+        "n0",
+        Some(1),
+        Payload::Send {
+            key: led_by_n1,
+            msg: 1,
         },
-    };
+    );
     let (kafka, ctx) = &mut cluster.nodes[0];
     kafka.on_message(message, ctx);
     let sent: Vec<Message<Value>> = ctx.take_sent();

@@ -4,22 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use protocol::{Body, Effect};
+use protocol::Effect;
 use serde_json::json;
 
 use super::*;
-
-fn request(src: &str, dest: &str, msg_id: Option<u64>, payload: Payload) -> Message<Payload> {
-    Message {
-        src: src.into(),
-        dest: dest.into(),
-        body: Body {
-            msg_id,
-            in_reply_to: None,
-            payload,
-        },
-    }
-}
 
 fn start(node_id: &str, node_ids: &[&str], args: &[&str]) -> (TxnNode, Context<Tick>) {
     let mut ctx = Context::for_test_with_args(node_id, node_ids, args);
@@ -69,7 +57,7 @@ impl Cluster {
     fn txn(&mut self, at: usize, txn: serde_json::Value) -> Vec<MicroOp> {
         let msg_id = self.next_msg_id;
         self.next_msg_id += 1;
-        let message = request(
+        let message = Message::new(
             "c1",
             self.ids[at],
             Some(msg_id),
@@ -150,7 +138,10 @@ fn a_txn_is_answered_at_once_with_its_reads_filled_in() {
         ["r", 1, null],
         ["w", 2, 7]
     ]));
-    node.on_message(request("c1", "n0", Some(4), Payload::Txn { txn }), &mut ctx);
+    node.on_message(
+        Message::new("c1", "n0", Some(4), Payload::Txn { txn }),
+        &mut ctx,
+    );
     let lines: Vec<serde_json::Value> = ctx
         .take_effects()
         .into_iter()
@@ -205,7 +196,7 @@ fn a_tick_sends_each_peer_one_message_with_everything_new() {
     for (msg_id, value) in (1..=20).enumerate() {
         let txn = ops(json!([["w", value % 3, value]]));
         node.on_message(
-            request("c1", "n0", Some(msg_id as u64), Payload::Txn { txn }),
+            Message::new("c1", "n0", Some(msg_id as u64), Payload::Txn { txn }),
             &mut ctx,
         );
     }
@@ -239,7 +230,10 @@ fn a_replicate_carries_entries_a_range_of_change_numbers_and_an_ack() {
     let (mut node, mut ctx) = start("n0", &["n0", "n1"], &[]);
     ctx.take_effects();
     let txn = ops(json!([["w", 9, 3], ["w", 4, 1]]));
-    node.on_message(request("c1", "n0", Some(1), Payload::Txn { txn }), &mut ctx);
+    node.on_message(
+        Message::new("c1", "n0", Some(1), Payload::Txn { txn }),
+        &mut ctx,
+    );
     ctx.take_sent::<Payload>();
     node.on_tick(Tick::Sync, &mut ctx);
     let [Effect::Send(line)] = &ctx.take_effects()[..] else {
@@ -332,7 +326,7 @@ fn a_replicate_from_a_sender_that_is_not_a_peer_is_ignored() {
             through: 1,
             ack: 0,
         });
-        node.on_message(request(stranger, "n0", None, payload), &mut ctx);
+        node.on_message(Message::new(stranger, "n0", None, payload), &mut ctx);
     }
     assert_eq!(node.values(), BTreeMap::new());
     assert_eq!(ctx.take_logs().len(), 3, "each one is logged");
