@@ -20,11 +20,14 @@
 //! This file writes the section sign as `\u{a7}` and builds the old name from two halves,
 //! so that its own examples of bad citations are not found by its own scan.
 
+mod repository;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{ensure, Context};
+use repository::{read_text, repository_root};
 
 /// The section sign, written as an escape so that this file's examples are not citations.
 const SECTION_SIGN: char = '\u{a7}';
@@ -35,18 +38,6 @@ const OLD_NAME: &str = concat!("maelstrom", "-spec");
 
 /// The reference, relative to the repository root.
 const REFERENCE: &str = "docs/maelstrom.md";
-
-/// No hand-written source here comes near this; a larger file is generated and is refused
-/// rather than read into memory.
-const FILE_SIZE_BYTES_MAX: u64 = 4 * 1024 * 1024;
-
-/// The repository root: this package lives in `<root>/maelstrom-tests`.
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("maelstrom-tests sits inside the repository")
-        .to_path_buf()
-}
 
 /// The section numbers of a Markdown reference: every ATX heading whose text starts with
 /// a number (`## 3. Workloads` → "3", `### 8.12 Rate limiting …` → "8.12"). Lines inside
@@ -186,20 +177,6 @@ fn scanned_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
-}
-
-/// A file's text; bytes that are not UTF-8 are replaced, never a reason to stop.
-fn read_text(path: &Path) -> anyhow::Result<String> {
-    let size_bytes = fs::metadata(path)
-        .with_context(|| format!("reading the size of {}", path.display()))?
-        .len();
-    ensure!(
-        size_bytes <= FILE_SIZE_BYTES_MAX,
-        "{} is {size_bytes} bytes, more than {FILE_SIZE_BYTES_MAX}: not a hand-written source",
-        path.display()
-    );
-    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// maelstrom.md (opening): its numbers are how the repository points into it, so every

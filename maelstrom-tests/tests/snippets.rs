@@ -30,10 +30,13 @@
 //! already compiles as doctests. The path check knows only the prefixes listed; an
 //! absolute path elsewhere (`/srv/…`, `C:\…`) passes.
 
+mod repository;
+
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use anyhow::{ensure, Context};
+use repository::{read_text_if_file, repository_root};
 
 /// The documents whose snippets are checked, besides every `*.md` directly in `docs/`.
 const TOP_LEVEL_DOCUMENTS: [&str; 1] = ["README.md"];
@@ -48,18 +51,6 @@ const ELISION: &str = "// ...";
 /// starts with one of these in a document was pasted from a machine, not written for a
 /// reader. (`/tmp` alone is not one: the reference says Maelstrom runs in `/tmp`.)
 const BUILD_MACHINE_PATHS: [&str; 5] = ["/work/", "/home/", "/root/", "/Users/", "/tmp/maelstrom"];
-
-/// No hand-written document or source here comes near this; a larger file is refused
-/// rather than read into memory.
-const FILE_SIZE_BYTES_MAX: u64 = 4 * 1024 * 1024;
-
-/// The repository root: this package lives in `<root>/maelstrom-tests`.
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("maelstrom-tests sits inside the repository")
-        .to_path_buf()
-}
 
 /// A ```rust block of a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -313,24 +304,6 @@ fn snippet_problems(
     Ok(Vec::new())
 }
 
-/// A file's text, or `None` when it is not there; bytes that are not UTF-8 are replaced.
-fn read_text(path: &Path) -> anyhow::Result<Option<String>> {
-    let Ok(metadata) = fs::metadata(path) else {
-        return Ok(None);
-    };
-    if !metadata.is_file() {
-        return Ok(None);
-    }
-    let size_bytes = metadata.len();
-    ensure!(
-        size_bytes <= FILE_SIZE_BYTES_MAX,
-        "{} is {size_bytes} bytes, more than {FILE_SIZE_BYTES_MAX}: not a hand-written file",
-        path.display()
-    );
-    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
-}
-
 /// `README.md` and every `*.md` directly in `docs/`, relative to the root, sorted.
 fn documents(root: &Path) -> anyhow::Result<Vec<String>> {
     let mut documents: Vec<String> = TOP_LEVEL_DOCUMENTS.map(String::from).to_vec();
@@ -356,11 +329,11 @@ fn documents(root: &Path) -> anyhow::Result<Vec<String>> {
 #[test]
 fn every_rust_snippet_in_the_docs_appears_verbatim_in_the_file_it_names() -> anyhow::Result<()> {
     let root = repository_root();
-    let read_source = |path: &str| read_text(&root.join(path));
+    let read_source = |path: &str| read_text_if_file(&root.join(path));
     let mut problems = Vec::new();
     let mut snippet_count = 0;
     for document in documents(&root)? {
-        let text = read_text(&root.join(&document))?
+        let text = read_text_if_file(&root.join(&document))?
             .with_context(|| format!("{document} is listed but cannot be read"))?;
         for snippet in rust_snippets(&text) {
             snippet_count += 1;
@@ -432,7 +405,7 @@ fn no_document_names_an_absolute_path_of_a_build_machine() -> anyhow::Result<()>
     );
     let mut problems = Vec::new();
     for document in &documents {
-        let text = read_text(&root.join(document))?
+        let text = read_text_if_file(&root.join(document))?
             .with_context(|| format!("{document} is listed but cannot be read"))?;
         problems.extend(build_machine_path_problems(document, &text));
     }
